@@ -1,0 +1,68 @@
+//! Everything that talks to AWS lives under this folder. This module turns provider
+//! configuration into an SDK configuration through the standard credential chain (environment,
+//! profile, SSO, instance role), optionally assuming a role, and checks the credentials.
+
+use std::time::Duration;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::BehaviorVersion;
+use aws_types::region::Region;
+use aws_types::SdkConfig;
+
+use crate::config::ProviderConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsSetupError {
+    #[error("could not assume role {role}: {message}")]
+    AssumeRole { role: String, message: String },
+    #[error(
+        "the AWS credentials could not be validated ({0}); check the profile or environment \
+         credentials, or set privatelink:skipCredentialsValidation"
+    )]
+    Credentials(String),
+}
+
+/// How long Configure may spend proving the credentials work before it reports that they don't.
+const VALIDATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The SDK configuration the provider's AWS clients are built from.
+pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = &config.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &config.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &config.endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let base = loader.load().await;
+    let Some(role) = &config.assume_role else {
+        return Ok(base);
+    };
+    let mut provider = AssumeRoleProvider::builder(&role.role_arn)
+        .session_name(role.session_name.as_deref().unwrap_or("pulumi-privatelink"))
+        .configure(&base);
+    if let Some(external_id) = &role.external_id {
+        provider = provider.external_id(external_id);
+    }
+    let credentials = provider.build().await;
+    Ok(base
+        .into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            credentials,
+        ))
+        .build())
+}
+
+/// Asks STS who we are, proving the credentials (and any assumed role) work. Returns the
+/// account id.
+pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupError> {
+    let sts = aws_sdk_sts::Client::new(sdk);
+    let identity = tokio::time::timeout(VALIDATION_TIMEOUT, sts.get_caller_identity().send())
+        .await
+        .map_err(|_| AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}")))?
+        .map_err(|e| AwsSetupError::Credentials(aws_smithy_types::error::display::DisplayErrorContext(e).to_string()))?;
+    Ok(identity.account().unwrap_or_default().to_string())
+}

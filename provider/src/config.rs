@@ -1,0 +1,326 @@
+//! Provider configuration (`privatelink:` namespace): decoding, validation with a failure per key,
+//! and the configured state that resource operations run with.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::runtime::resource::CheckFailure;
+use crate::runtime::value::{PropertyMap, PropertyValue};
+use crate::schema::schema;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub assume_role: Option<AssumeRole>,
+    pub endpoint: Option<String>,
+    pub dns_resolvers: Option<Vec<String>>,
+    pub default_tags: Option<BTreeMap<String, String>>,
+    pub skip_credentials_validation: Option<bool>,
+}
+
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+}
+
+// The external id is a shared secret between accounts: never print it.
+impl fmt::Debug for AssumeRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRole")
+            .field("role_arn", &self.role_arn)
+            .field("external_id", &self.external_id.as_ref().map(|_| "<redacted>"))
+            .field("session_name", &self.session_name)
+            .finish()
+    }
+}
+
+/// Keys the engine adds to a provider's inputs on its own.
+const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
+
+/// Config values may arrive JSON-encoded in strings (the engine's `variables`, older engines'
+/// CheckConfig). Decode them wherever the schema says the key is not a string.
+pub fn normalize(mut map: PropertyMap) -> PropertyMap {
+    map.retain(|k, _| !ENGINE_KEYS.contains(&k.as_str()) && !k.starts_with("__"));
+    let variables = &schema()["config"]["variables"];
+    for (key, value) in map.iter_mut() {
+        let is_string_typed = variables[key.as_str()]["type"].as_str() == Some("string");
+        let text = match value {
+            PropertyValue::String(text) if !is_string_typed => text.clone(),
+            PropertyValue::Secret(inner) if !is_string_typed => match inner.as_ref() {
+                PropertyValue::String(text) => text.clone(),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+            let decoded = PropertyValue::from_json(json);
+            *value = match value {
+                PropertyValue::Secret(_) => decoded.into_secret(),
+                _ => decoded,
+            };
+        }
+    }
+    map
+}
+
+/// Builds the property map from Configure's `variables` (`privatelink:config:<key>` = text).
+pub fn from_variables(variables: &std::collections::HashMap<String, String>) -> PropertyMap {
+    let map = variables
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("privatelink:config:")
+                .map(|key| (key.to_string(), PropertyValue::String(v.clone())))
+        })
+        .collect();
+    normalize(map)
+}
+
+impl ProviderConfig {
+    /// Every problem with the configuration, one failure per offending key.
+    pub fn validate(&self) -> Vec<CheckFailure> {
+        let mut failures = Vec::new();
+        let mut fail = |property: &str, reason: String| {
+            failures.push(CheckFailure::new(property, reason));
+        };
+        if let Some(region) = &self.region {
+            if !is_region(region) {
+                fail("region", format!("`{region}` is not an AWS region name such as `us-east-1`"));
+            }
+        }
+        if matches!(&self.profile, Some(p) if p.trim().is_empty()) {
+            fail("profile", "must not be empty".into());
+        }
+        if let Some(endpoint) = &self.endpoint {
+            if let Err(reason) = check_endpoint(endpoint) {
+                fail("endpoint", reason);
+            }
+        }
+        if let Some(role) = &self.assume_role {
+            if !is_role_arn(&role.role_arn) {
+                fail(
+                    "assumeRole.roleArn",
+                    format!(
+                        "`{}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/deployer`",
+                        role.role_arn
+                    ),
+                );
+            }
+            if let Some(id) = &role.external_id {
+                if !(2..=1224).contains(&id.len()) || !id.chars().all(is_external_id_char) {
+                    // The value itself is secret; describe the rule, not the value.
+                    fail(
+                        "assumeRole.externalId",
+                        "must be 2 to 1224 characters of letters, digits and +=,.@:/-".into(),
+                    );
+                }
+            }
+            if let Some(name) = &role.session_name {
+                if !(2..=64).contains(&name.len()) || !name.chars().all(is_session_name_char) {
+                    fail(
+                        "assumeRole.sessionName",
+                        format!("`{name}` must be 2 to 64 characters of letters, digits and +=,.@-"),
+                    );
+                }
+            }
+        }
+        for (i, resolver) in self.dns_resolvers.iter().flatten().enumerate() {
+            if parse_resolver(resolver).is_none() {
+                fail(
+                    &format!("dnsResolvers[{i}]"),
+                    format!("`{resolver}` is not an IP address with an optional port (`10.0.0.2:53`)"),
+                );
+            }
+        }
+        for (key, value) in self.default_tags.iter().flatten() {
+            let property = format!("defaultTags.{key}");
+            if key.is_empty() || key.chars().count() > 128 {
+                fail(&property, "tag keys are 1 to 128 characters".into());
+            } else if key.to_ascii_lowercase().starts_with("aws:") {
+                fail(&property, "tag keys starting with `aws:` are reserved by AWS".into());
+            }
+            if value.chars().count() > 256 {
+                fail(&property, "tag values are at most 256 characters".into());
+            }
+        }
+        failures
+    }
+
+    /// The resolvers to use for target hostnames; empty means the system resolver.
+    pub fn resolvers(&self) -> Vec<SocketAddr> {
+        self.dns_resolvers
+            .iter()
+            .flatten()
+            .filter_map(|r| parse_resolver(r))
+            .collect()
+    }
+}
+
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    let url = url::Url::parse(endpoint).map_err(|e| format!("`{endpoint}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{endpoint}` must be an http:// or https:// URL"));
+    }
+    if url.host_str().unwrap_or_default().is_empty() {
+        return Err(format!("`{endpoint}` has no host"));
+    }
+    Ok(())
+}
+
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
+}
+
+fn is_external_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c)
+}
+
+fn is_session_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+fn parse_resolver(text: &str) -> Option<SocketAddr> {
+    text.parse::<SocketAddr>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
+}
+
+/// A configured provider: its settings and the AWS configuration built from them.
+#[derive(Clone)]
+pub struct Configured(Arc<ConfiguredInner>);
+
+struct ConfiguredInner {
+    config: ProviderConfig,
+    aws: aws_types::SdkConfig,
+}
+
+impl Configured {
+    pub fn new(config: ProviderConfig, aws: aws_types::SdkConfig) -> Self {
+        Configured(Arc::new(ConfiguredInner { config, aws }))
+    }
+
+    pub fn config(&self) -> &ProviderConfig {
+        &self.0.config
+    }
+
+    pub fn aws(&self) -> &aws_types::SdkConfig {
+        &self.0.aws
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failures_of(config: ProviderConfig) -> Vec<String> {
+        config.validate().into_iter().map(|f| f.property).collect()
+    }
+
+    #[test]
+    fn accepts_a_complete_valid_configuration() {
+        let config = ProviderConfig {
+            region: Some("us-gov-west-1".into()),
+            profile: Some("producer".into()),
+            assume_role: Some(AssumeRole {
+                role_arn: "arn:aws:iam::123456789012:role/deployer".into(),
+                external_id: Some("shared-secret".into()),
+                session_name: Some("pulumi".into()),
+            }),
+            endpoint: Some("http://127.0.0.1:5000".into()),
+            dns_resolvers: Some(vec!["127.0.0.1:5353".into(), "10.0.0.2".into()]),
+            default_tags: Some(BTreeMap::from([("team".into(), "data".into())])),
+            skip_credentials_validation: Some(true),
+        };
+        assert_eq!(config.validate(), vec![]);
+        assert_eq!(config.resolvers().len(), 2);
+    }
+
+    #[test]
+    fn each_bad_key_gets_its_own_failure() {
+        let config = ProviderConfig {
+            region: Some("useast1".into()),
+            profile: Some(" ".into()),
+            assume_role: Some(AssumeRole {
+                role_arn: "arn:aws:iam::1234:user/x".into(),
+                external_id: Some("x".into()),
+                session_name: Some("has space".into()),
+            }),
+            endpoint: Some("ftp://host".into()),
+            dns_resolvers: Some(vec!["nameserver".into()]),
+            default_tags: Some(BTreeMap::from([("aws:owner".into(), "x".into())])),
+            skip_credentials_validation: None,
+        };
+        assert_eq!(
+            failures_of(config),
+            vec![
+                "region",
+                "profile",
+                "endpoint",
+                "assumeRole.roleArn",
+                "assumeRole.externalId",
+                "assumeRole.sessionName",
+                "dnsResolvers[0]",
+                "defaultTags.aws:owner"
+            ]
+        );
+    }
+
+    #[test]
+    fn external_id_never_appears_in_failures_or_debug_output() {
+        let role = AssumeRole {
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            external_id: Some("x y z secret!".into()),
+            session_name: None,
+        };
+        let config = ProviderConfig {
+            assume_role: Some(role.clone()),
+            ..Default::default()
+        };
+        let rendered = format!("{:?} {:?}", config.validate(), role);
+        assert!(!rendered.contains("secret!"), "{rendered}");
+    }
+
+    #[test]
+    fn json_encoded_values_are_decoded_for_non_string_keys() {
+        let vars = std::collections::HashMap::from([
+            ("privatelink:config:region".to_string(), "eu-west-1".to_string()),
+            ("privatelink:config:skipCredentialsValidation".to_string(), "true".to_string()),
+            ("privatelink:config:dnsResolvers".to_string(), r#"["127.0.0.1:53"]"#.to_string()),
+            ("other:config:x".to_string(), "1".to_string()),
+        ]);
+        let map = from_variables(&vars);
+        let config: ProviderConfig = crate::runtime::decode::from_map(&map).expect("decodes");
+        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.skip_credentials_validation, Some(true));
+        assert_eq!(config.dns_resolvers, Some(vec!["127.0.0.1:53".to_string()]));
+    }
+}

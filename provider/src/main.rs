@@ -1,0 +1,29 @@
+//! The plugin binary the Pulumi engine launches.
+
+use pulumi_privatelink::protocol::launch::{self, LaunchArgs};
+use pulumi_privatelink::resources;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = LaunchArgs::parse(std::env::args().skip(1));
+    // Stdout belongs to the port announcement: every log line goes to stderr.
+    let default_level = match args.verbosity {
+        0..=3 => "warn",
+        4..=8 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_env("PRIVATELINK_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .init();
+    match launch::run(args, resources::registry()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pulumi-resource-privatelink: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

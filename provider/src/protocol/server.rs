@@ -1,0 +1,433 @@
+//! The `ResourceProvider` gRPC service: decodes requests, dispatches to the configuration code or
+//! to the resource registered for the request's type, and encodes the answers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use pulumi_rs_wire::pulumirpc::{
+    self, check_request, diff_response::DiffChanges, property_diff::Kind as DiffKind,
+    resource_provider_server::ResourceProvider,
+};
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use super::engine_log::EngineLog;
+use super::status::into_status;
+use super::structs::{from_property_map, to_property_map, MalformedProperty};
+use crate::config::{self, Configured, ProviderConfig};
+use crate::runtime::decode;
+use crate::runtime::progress::{Discard, LogSink, Progress};
+use crate::runtime::registry::{DynResource, Registry};
+use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
+use crate::runtime::value::{reveal, PropertyMap};
+use crate::schema::{self, SCHEMA_JSON};
+
+pub struct ProviderService {
+    registry: Registry,
+    configured: RwLock<Option<Configured>>,
+    /// Cancelled by the Cancel RPC: every in-flight operation's context derives from it.
+    cancel: CancellationToken,
+    log: RwLock<Arc<dyn LogSink>>,
+}
+
+impl ProviderService {
+    pub fn new(registry: Registry, engine_address: Option<&str>) -> Self {
+        let log: Arc<dyn LogSink> = match engine_address {
+            Some(address) => Arc::new(EngineLog::connect(address)),
+            None => Arc::new(Discard),
+        };
+        ProviderService {
+            registry,
+            configured: RwLock::new(None),
+            cancel: CancellationToken::new(),
+            log: RwLock::new(log),
+        }
+    }
+
+    pub fn cancellation(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    fn resource(&self, urn: &str, type_token: &str) -> Result<Arc<dyn DynResource>, Status> {
+        let token = if type_token.is_empty() {
+            type_from_urn(urn)
+        } else {
+            type_token
+        };
+        self.registry
+            .get(token)
+            .cloned()
+            .ok_or_else(|| Status::invalid_argument(format!("unknown resource type `{token}`")))
+    }
+
+    fn context(&self, urn: &str, name: &str, seed: Vec<u8>, timeout: f64) -> Result<Context, Status> {
+        let provider = self
+            .configured
+            .read()
+            .ok()
+            .and_then(|c| c.clone())
+            .ok_or_else(|| Status::failed_precondition("the provider has not been configured"))?;
+        let sink = self.log.read().map(|l| l.clone()).unwrap_or_else(|_| Arc::new(Discard));
+        let name = if name.is_empty() {
+            urn.rsplit("::").next().unwrap_or_default()
+        } else {
+            name
+        };
+        Ok(Context {
+            urn: urn.to_string(),
+            name: name.to_string(),
+            random_seed: seed,
+            deadline: (timeout > 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout)),
+            cancel: self.cancel.child_token(),
+            progress: Progress::new(urn, sink),
+            provider,
+        })
+    }
+}
+
+/// The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`).
+fn type_from_urn(urn: &str) -> &str {
+    urn.split("::")
+        .nth(2)
+        .and_then(|qualified| qualified.rsplit('$').next())
+        .unwrap_or_default()
+}
+
+fn decode_struct(s: Option<&prost_types::Struct>) -> Result<PropertyMap, Status> {
+    to_property_map(s).map_err(|e: MalformedProperty| Status::invalid_argument(e.to_string()))
+}
+
+fn check_response(inputs: &PropertyMap, failures: Vec<CheckFailure>) -> pulumirpc::CheckResponse {
+    pulumirpc::CheckResponse {
+        inputs: Some(from_property_map(inputs)),
+        failures: failures
+            .into_iter()
+            .map(|f| pulumirpc::CheckFailure {
+                property: f.property,
+                reason: f.reason,
+            })
+            .collect(),
+    }
+}
+
+/// Decodes provider configuration and returns it with every problem found in it.
+fn checked_config(map: &PropertyMap) -> (Option<ProviderConfig>, Vec<CheckFailure>) {
+    match decode::from_map::<ProviderConfig>(map) {
+        Ok(config) => {
+            let failures = config.validate();
+            (Some(config), failures)
+        }
+        Err(e) => (None, vec![CheckFailure::new(e.path.to_string(), e.message)]),
+    }
+}
+
+#[tonic::async_trait]
+impl ResourceProvider for ProviderService {
+    async fn handshake(
+        &self,
+        request: Request<pulumirpc::ProviderHandshakeRequest>,
+    ) -> Result<Response<pulumirpc::ProviderHandshakeResponse>, Status> {
+        let address = request.into_inner().engine_address;
+        if !address.is_empty() {
+            if let Ok(mut log) = self.log.write() {
+                *log = Arc::new(EngineLog::connect(&address));
+            }
+        }
+        Ok(Response::new(pulumirpc::ProviderHandshakeResponse {
+            accept_secrets: true,
+            accept_resources: true,
+            accept_outputs: false,
+            supports_autonaming_configuration: false,
+        }))
+    }
+
+    async fn get_plugin_info(
+        &self,
+        _: Request<()>,
+    ) -> Result<Response<pulumirpc::PluginInfo>, Status> {
+        Ok(Response::new(pulumirpc::PluginInfo {
+            version: schema::version().to_string(),
+        }))
+    }
+
+    async fn get_schema(
+        &self,
+        request: Request<pulumirpc::GetSchemaRequest>,
+    ) -> Result<Response<pulumirpc::GetSchemaResponse>, Status> {
+        let request = request.into_inner();
+        if !request.subpackage_name.is_empty() {
+            return Err(Status::invalid_argument(format!(
+                "this provider has no subpackage `{}`",
+                request.subpackage_name
+            )));
+        }
+        Ok(Response::new(pulumirpc::GetSchemaResponse {
+            schema: SCHEMA_JSON.to_string(),
+        }))
+    }
+
+    async fn check_config(
+        &self,
+        request: Request<pulumirpc::CheckRequest>,
+    ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
+        let news = config::normalize(decode_struct(request.get_ref().news.as_ref())?);
+        let (_, failures) = checked_config(&news);
+        Ok(Response::new(check_response(&news, failures)))
+    }
+
+    async fn diff_config(
+        &self,
+        request: Request<pulumirpc::DiffRequest>,
+    ) -> Result<Response<pulumirpc::DiffResponse>, Status> {
+        let request = request.into_inner();
+        let olds = config::normalize(decode_struct(
+            request.old_inputs.as_ref().or(request.olds.as_ref()),
+        )?);
+        let news = config::normalize(decode_struct(request.news.as_ref())?);
+        let mut keys: Vec<&String> = olds.keys().chain(news.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let changed: Vec<String> = keys
+            .into_iter()
+            .filter(|k| olds.get(*k).cloned().map(reveal) != news.get(*k).cloned().map(reveal))
+            .cloned()
+            .collect();
+        // Configuration changes never replace: replacing a provider would replace every
+        // resource it manages.
+        Ok(Response::new(pulumirpc::DiffResponse {
+            changes: if changed.is_empty() {
+                DiffChanges::DiffNone
+            } else {
+                DiffChanges::DiffSome
+            } as i32,
+            detailed_diff: changed
+                .iter()
+                .map(|k| {
+                    (
+                        k.clone(),
+                        pulumirpc::PropertyDiff {
+                            kind: DiffKind::Update as i32,
+                            input_diff: true,
+                        },
+                    )
+                })
+                .collect(),
+            diffs: changed,
+            has_detailed_diff: true,
+            ..Default::default()
+        }))
+    }
+
+    async fn configure(
+        &self,
+        request: Request<pulumirpc::ConfigureRequest>,
+    ) -> Result<Response<pulumirpc::ConfigureResponse>, Status> {
+        let request = request.into_inner();
+        let map = match request.args.as_ref() {
+            Some(args) if !args.fields.is_empty() => config::normalize(decode_struct(Some(args))?),
+            _ => config::from_variables(&request.variables.into_iter().collect::<HashMap<_, _>>()),
+        };
+        let (config, failures) = checked_config(&map);
+        let config = match (config, failures.is_empty()) {
+            (Some(config), true) => config,
+            (_, _) => {
+                let problems: Vec<String> = failures
+                    .iter()
+                    .map(|f| format!("privatelink:{}: {}", f.property, f.reason))
+                    .collect();
+                return Err(Status::invalid_argument(format!(
+                    "invalid provider configuration: {}",
+                    problems.join("; ")
+                )));
+            }
+        };
+        let sdk = crate::aws::sdk_config(&config)
+            .await
+            .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        if config.skip_credentials_validation != Some(true) {
+            crate::aws::validate_credentials(&sdk)
+                .await
+                .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        }
+        if let Ok(mut configured) = self.configured.write() {
+            *configured = Some(Configured::new(config, sdk));
+        }
+        Ok(Response::new(pulumirpc::ConfigureResponse {
+            accept_secrets: true,
+            supports_preview: true,
+            accept_resources: true,
+            accept_outputs: false,
+            supports_autonaming_configuration: false,
+        }))
+    }
+
+    async fn check(
+        &self,
+        request: Request<pulumirpc::CheckRequest>,
+    ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let ctx = self.context(&request.urn, &request.name, request.random_seed, 0.0)?;
+        let olds = decode_struct(request.olds.as_ref())?;
+        let news = decode_struct(request.news.as_ref())?;
+        let _: Option<check_request::AutonamingOptions> = request.autonaming;
+        let outcome = resource
+            .check(&ctx, &olds, news)
+            .await
+            .map_err(into_status)?;
+        Ok(Response::new(check_response(&outcome.inputs, outcome.failures)))
+    }
+
+    async fn diff(
+        &self,
+        request: Request<pulumirpc::DiffRequest>,
+    ) -> Result<Response<pulumirpc::DiffResponse>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let old_outputs = decode_struct(request.olds.as_ref())?;
+        let old_inputs = match request.old_inputs.as_ref() {
+            Some(inputs) if !inputs.fields.is_empty() => decode_struct(Some(inputs))?,
+            _ => old_outputs.clone(),
+        };
+        let mut news = decode_struct(request.news.as_ref())?;
+        // Ignored properties keep their old value, so they cannot cause a change.
+        for ignored in &request.ignore_changes {
+            match old_inputs.get(ignored) {
+                Some(old) => news.insert(ignored.clone(), old.clone()),
+                None => news.remove(ignored),
+            };
+        }
+        let outcome = resource
+            .diff(&old_inputs, &old_outputs, &news)
+            .map_err(into_status)?;
+        let mut response = pulumirpc::DiffResponse {
+            changes: if outcome.changes.is_empty() {
+                DiffChanges::DiffNone
+            } else {
+                DiffChanges::DiffSome
+            } as i32,
+            delete_before_replace: outcome.delete_before_replace,
+            has_detailed_diff: true,
+            ..Default::default()
+        };
+        for change in outcome.changes {
+            let replace = change.kind == ChangeKind::Replace;
+            let kind = match (change.added, change.removed, replace) {
+                (true, _, false) => DiffKind::Add,
+                (true, _, true) => DiffKind::AddReplace,
+                (_, true, false) => DiffKind::Delete,
+                (_, true, true) => DiffKind::DeleteReplace,
+                (_, _, false) => DiffKind::Update,
+                (_, _, true) => DiffKind::UpdateReplace,
+            };
+            if replace {
+                response.replaces.push(change.property.clone());
+            }
+            response.diffs.push(change.property.clone());
+            response.detailed_diff.insert(
+                change.property,
+                pulumirpc::PropertyDiff {
+                    kind: kind as i32,
+                    input_diff: true,
+                },
+            );
+        }
+        Ok(Response::new(response))
+    }
+
+    async fn create(
+        &self,
+        request: Request<pulumirpc::CreateRequest>,
+    ) -> Result<Response<pulumirpc::CreateResponse>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let inputs = decode_struct(request.properties.as_ref())?;
+        let (id, outputs) = resource
+            .create(&ctx, inputs, request.preview)
+            .await
+            .map_err(into_status)?;
+        Ok(Response::new(pulumirpc::CreateResponse {
+            id,
+            properties: Some(from_property_map(&outputs)),
+        }))
+    }
+
+    async fn read(
+        &self,
+        request: Request<pulumirpc::ReadRequest>,
+    ) -> Result<Response<pulumirpc::ReadResponse>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let ctx = self.context(&request.urn, &request.name, vec![], 0.0)?;
+        let state = decode_struct(request.properties.as_ref())?;
+        let found = resource
+            .read(&ctx, &request.id, &state)
+            .await
+            .map_err(into_status)?;
+        Ok(Response::new(match found {
+            Some((inputs, outputs)) => pulumirpc::ReadResponse {
+                id: request.id,
+                properties: Some(from_property_map(&outputs)),
+                inputs: Some(from_property_map(&inputs)),
+            },
+            None => pulumirpc::ReadResponse::default(),
+        }))
+    }
+
+    async fn update(
+        &self,
+        request: Request<pulumirpc::UpdateRequest>,
+    ) -> Result<Response<pulumirpc::UpdateResponse>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let olds = decode_struct(request.olds.as_ref())?;
+        let news = decode_struct(request.news.as_ref())?;
+        let outputs = resource
+            .update(&ctx, &request.id, &olds, news, request.preview)
+            .await
+            .map_err(into_status)?;
+        Ok(Response::new(pulumirpc::UpdateResponse {
+            properties: Some(from_property_map(&outputs)),
+        }))
+    }
+
+    async fn delete(
+        &self,
+        request: Request<pulumirpc::DeleteRequest>,
+    ) -> Result<Response<()>, Status> {
+        let request = request.into_inner();
+        let resource = self.resource(&request.urn, &request.r#type)?;
+        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let olds = decode_struct(request.properties.as_ref())?;
+        resource
+            .delete(&ctx, &request.id, &olds)
+            .await
+            .map_err(into_status)?;
+        Ok(Response::new(()))
+    }
+
+    async fn cancel(&self, _: Request<()>) -> Result<Response<()>, Status> {
+        self.cancel.cancel();
+        Ok(Response::new(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_from_urn;
+
+    #[test]
+    fn type_tokens_come_from_the_last_qualified_type() {
+        assert_eq!(
+            type_from_urn("urn:pulumi:dev::proj::privatelink:index:PrivateLinkProducer::db"),
+            "privatelink:index:PrivateLinkProducer"
+        );
+        assert_eq!(
+            type_from_urn("urn:pulumi:dev::proj::my:Component$privatelink:index:X::n"),
+            "privatelink:index:X"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The resource framework: the typed [`Resource`](resource::Resource) trait, the property model,
+//! typed decoding and encoding, progress, waiting, and the registry. Protocol-agnostic: the
+//! `protocol` module adapts it to gRPC.
+
+pub mod decode;
+pub mod encode;
+pub mod progress;
+pub mod registry;
+pub mod resource;
+pub mod value;
+pub mod wait;
+
+#[cfg(test)]
+pub(crate) mod testing;

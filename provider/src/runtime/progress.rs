@@ -1,0 +1,61 @@
+//! Progress reporting for resource code: status lines and diagnostics attached to the resource,
+//! delivered to the engine by whatever sink the protocol layer installs.
+
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+/// Where log lines go. The protocol layer sends them to the engine's `Log` RPC.
+pub trait LogSink: Send + Sync {
+    fn log(&self, severity: Severity, urn: &str, message: String, ephemeral: bool);
+}
+
+/// A sink that drops everything, for contexts without an engine.
+pub struct Discard;
+
+impl LogSink for Discard {
+    fn log(&self, _: Severity, _: &str, _: String, _: bool) {}
+}
+
+/// A resource's progress channel.
+#[derive(Clone)]
+pub struct Progress {
+    urn: String,
+    sink: Arc<dyn LogSink>,
+}
+
+impl Progress {
+    pub fn new(urn: impl Into<String>, sink: Arc<dyn LogSink>) -> Self {
+        Progress {
+            urn: urn.into(),
+            sink,
+        }
+    }
+
+    pub fn discard() -> Self {
+        Progress::new("", Arc::new(Discard))
+    }
+
+    /// Replaces the resource's live status line, e.g. "waiting for load balancer (42 s)".
+    pub fn status(&self, message: impl Into<String>) {
+        self.sink.log(Severity::Info, &self.urn, message.into(), true);
+    }
+
+    pub fn info(&self, message: impl Into<String>) {
+        self.sink.log(Severity::Info, &self.urn, message.into(), false);
+    }
+
+    pub fn warn(&self, message: impl Into<String>) {
+        self.sink.log(Severity::Warning, &self.urn, message.into(), false);
+    }
+
+    pub fn debug(&self, message: impl Into<String>) {
+        self.sink.log(Severity::Debug, &self.urn, message.into(), false);
+    }
+}

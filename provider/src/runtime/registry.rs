@@ -1,0 +1,400 @@
+//! From type token to resource implementation, and the generic half of every lifecycle call:
+//! decoding, preview, unknowns and secrets are handled here once, so resource modules only see
+//! their own typed structs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::decode::{self, DecodeError};
+use super::encode;
+use super::resource::{ChangeKind, CheckFailure, Context, DiffPlan, Resource, ResourceError};
+use super::value::{reveal, Markers, PropertyMap, PropertyValue, UnknownKind};
+use crate::schema::ResourceShape;
+
+/// Why the runtime could not carry out a call.
+#[derive(Debug, thiserror::Error)]
+pub enum OperationError {
+    /// The engine sent state or inputs that do not decode (not a user mistake: Check catches
+    /// those).
+    #[error("{0}")]
+    BadState(String),
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+}
+
+impl From<DecodeError> for OperationError {
+    fn from(e: DecodeError) -> Self {
+        OperationError::BadState(e.to_string())
+    }
+}
+
+impl From<encode::EncodeError> for OperationError {
+    fn from(e: encode::EncodeError) -> Self {
+        OperationError::BadState(e.to_string())
+    }
+}
+
+pub struct CheckOutcome {
+    pub inputs: PropertyMap,
+    pub failures: Vec<CheckFailure>,
+}
+
+/// A diff in property terms: each changed property, whether it replaces, and whether the change
+/// is between inputs (always, for us).
+pub struct DiffOutcome {
+    pub changes: Vec<PropertyChange>,
+    pub delete_before_replace: bool,
+}
+
+pub struct PropertyChange {
+    pub property: String,
+    pub kind: ChangeKind,
+    pub added: bool,
+    pub removed: bool,
+}
+
+/// A resource behind its type token, with property maps in and out.
+#[async_trait]
+pub trait DynResource: Send + Sync {
+    fn token(&self) -> &'static str;
+    fn input_fields(&self) -> &'static [&'static str];
+    fn output_fields(&self) -> &'static [&'static str];
+    async fn check(
+        &self,
+        ctx: &Context,
+        olds: &PropertyMap,
+        news: PropertyMap,
+    ) -> Result<CheckOutcome, OperationError>;
+    fn diff(
+        &self,
+        old_inputs: &PropertyMap,
+        old_outputs: &PropertyMap,
+        news: &PropertyMap,
+    ) -> Result<DiffOutcome, OperationError>;
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: PropertyMap,
+        preview: bool,
+    ) -> Result<(String, PropertyMap), OperationError>;
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        state: &PropertyMap,
+    ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError>;
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+        news: PropertyMap,
+        preview: bool,
+    ) -> Result<PropertyMap, OperationError>;
+    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap)
+        -> Result<(), OperationError>;
+}
+
+/// Resource tokens to implementations.
+#[derive(Default, Clone)]
+pub struct Registry {
+    resources: BTreeMap<&'static str, Arc<dyn DynResource>>,
+}
+
+impl Registry {
+    /// Adds a resource; `shape` says which outputs are secret and what type each output has
+    /// (from schema.json).
+    pub fn register<R: Resource>(mut self, resource: R, shape: ResourceShape) -> Self {
+        self.resources
+            .insert(R::TOKEN, Arc::new(Typed { resource, shape }));
+        self
+    }
+
+    pub fn get(&self, token: &str) -> Option<&Arc<dyn DynResource>> {
+        self.resources.get(token)
+    }
+
+    pub fn tokens(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.resources.keys().copied()
+    }
+}
+
+struct Typed<R> {
+    resource: R,
+    shape: ResourceShape,
+}
+
+/// Keys the engine itself may add to inputs (`__defaults` in old engines).
+fn without_internal_keys(mut map: PropertyMap) -> PropertyMap {
+    map.retain(|k, _| !k.starts_with("__"));
+    map
+}
+
+fn failure_is_about_unknown(failure: &CheckFailure, markers: &Markers) -> bool {
+    markers.unknowns.iter().any(|(path, _)| {
+        let unknown = path.to_string();
+        failure.property == unknown
+            || failure.property.starts_with(&format!("{unknown}."))
+            || failure.property.starts_with(&format!("{unknown}["))
+    })
+}
+
+impl<R: Resource> Typed<R> {
+    /// Marks outputs secret where the schema says so, or where the input of the same name was.
+    fn protect_outputs(&self, outputs: &mut PropertyMap, secret_inputs: &BTreeSet<String>) {
+        for (key, value) in outputs.iter_mut() {
+            if self.shape.secret_outputs.contains(key) || secret_inputs.contains(key) {
+                let plain = std::mem::replace(value, PropertyValue::Null);
+                *value = plain.into_secret();
+            }
+        }
+    }
+
+    /// Outputs for a preview: the inputs as given, and every other output not known yet.
+    fn preview_outputs(&self, base: PropertyMap) -> PropertyMap {
+        let mut outputs = base;
+        for field in self.output_fields() {
+            outputs
+                .entry(field.to_string())
+                .or_insert_with(|| PropertyValue::Unknown(self.shape.unknown_kind(field)));
+        }
+        let secret_inputs = Markers::collect(&outputs)
+            .top_level_secrets()
+            .map(String::from)
+            .collect();
+        self.protect_outputs(&mut outputs, &secret_inputs);
+        outputs
+    }
+
+    fn outputs_to_map(
+        &self,
+        outputs: &R::Outputs,
+        secret_inputs: &BTreeSet<String>,
+    ) -> Result<PropertyMap, OperationError> {
+        let mut map = encode::to_map(outputs)?;
+        self.protect_outputs(&mut map, secret_inputs);
+        Ok(map)
+    }
+
+    fn into_partial(
+        &self,
+        error: ResourceError,
+        secret_inputs: &BTreeSet<String>,
+    ) -> OperationError {
+        match error {
+            ResourceError::Partial { id, mut state, source } => {
+                self.protect_outputs(&mut state, secret_inputs);
+                OperationError::Resource(ResourceError::Partial { id, state, source })
+            }
+            other => OperationError::Resource(other),
+        }
+    }
+}
+
+fn secret_keys(map: &PropertyMap) -> BTreeSet<String> {
+    Markers::collect(map)
+        .top_level_secrets()
+        .map(String::from)
+        .collect()
+}
+
+fn reject_unknowns(map: &PropertyMap, operation: &str) -> Result<(), OperationError> {
+    match map.iter().find(|(_, v)| v.contains_unknowns()) {
+        Some((key, _)) => Err(OperationError::BadState(format!(
+            "cannot {operation} while `{key}` is not known yet"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[async_trait]
+impl<R: Resource> DynResource for Typed<R> {
+    fn token(&self) -> &'static str {
+        R::TOKEN
+    }
+
+    fn input_fields(&self) -> &'static [&'static str] {
+        decode::struct_fields::<R::Inputs>()
+    }
+
+    fn output_fields(&self) -> &'static [&'static str] {
+        decode::struct_fields::<R::Outputs>()
+    }
+
+    async fn check(
+        &self,
+        ctx: &Context,
+        olds: &PropertyMap,
+        news: PropertyMap,
+    ) -> Result<CheckOutcome, OperationError> {
+        let news = without_internal_keys(news);
+        let markers = Markers::collect(&news);
+        let typed_news: R::Inputs = match decode::from_map(&news) {
+            Ok(typed) => typed,
+            Err(e) => {
+                return Ok(CheckOutcome {
+                    inputs: news,
+                    failures: vec![CheckFailure::new(e.path.to_string(), e.message)],
+                })
+            }
+        };
+        // Old inputs written by an older version may not decode; then there is nothing to keep.
+        let typed_olds: Option<R::Inputs> = if olds.is_empty() {
+            None
+        } else {
+            decode::from_map(&without_internal_keys(olds.clone())).ok()
+        };
+        match self.resource.check(ctx, typed_olds.as_ref(), typed_news).await {
+            Ok(checked) => {
+                let mut inputs = encode::to_map(&checked)?;
+                markers.restore(&mut inputs);
+                Ok(CheckOutcome {
+                    inputs,
+                    failures: vec![],
+                })
+            }
+            Err(failures) => Ok(CheckOutcome {
+                failures: failures
+                    .into_iter()
+                    .filter(|f| !failure_is_about_unknown(f, &markers))
+                    .collect(),
+                inputs: news,
+            }),
+        }
+    }
+
+    fn diff(
+        &self,
+        old_inputs: &PropertyMap,
+        old_outputs: &PropertyMap,
+        news: &PropertyMap,
+    ) -> Result<DiffOutcome, OperationError> {
+        let mut changed = Vec::new();
+        let mut presence = BTreeMap::new();
+        for field in self.input_fields() {
+            let old = old_inputs.get(*field).cloned().map(reveal);
+            let new = news.get(*field).cloned().map(reveal);
+            let differs = match (&old, &new) {
+                (_, Some(new)) if new.contains_unknowns() => true,
+                (None | Some(PropertyValue::Null), None | Some(PropertyValue::Null)) => false,
+                (old, new) => old != new,
+            };
+            if differs {
+                changed.push(field.to_string());
+                presence.insert(field.to_string(), (old.is_none(), new.is_none()));
+            }
+        }
+        let plan = if changed.is_empty() {
+            DiffPlan::default()
+        } else {
+            let typed_olds: R::Outputs = decode::from_map(old_outputs)?;
+            let typed_news: R::Inputs = decode::from_map(news)?;
+            self.resource.diff(&changed, &typed_olds, &typed_news)
+        };
+        let replaces = plan.replaces();
+        Ok(DiffOutcome {
+            changes: plan
+                .changes
+                .into_iter()
+                .map(|(property, kind)| {
+                    let (added, removed) = presence.get(&property).copied().unwrap_or_default();
+                    PropertyChange {
+                        property,
+                        kind,
+                        added,
+                        removed,
+                    }
+                })
+                .collect(),
+            delete_before_replace: replaces && plan.delete_before_replace,
+        })
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: PropertyMap,
+        preview: bool,
+    ) -> Result<(String, PropertyMap), OperationError> {
+        if preview {
+            // Nothing is written during preview; resource code is not even called.
+            return Ok((String::new(), self.preview_outputs(inputs)));
+        }
+        reject_unknowns(&inputs, "create")?;
+        let secret_inputs = secret_keys(&inputs);
+        let typed: R::Inputs = decode::from_map(&inputs)?;
+        let (id, outputs) = self
+            .resource
+            .create(ctx, &typed)
+            .await
+            .map_err(|e| self.into_partial(e, &secret_inputs))?;
+        Ok((id, self.outputs_to_map(&outputs, &secret_inputs)?))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        state: &PropertyMap,
+    ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError> {
+        let secret_inputs = secret_keys(state);
+        let typed_state: Option<R::Outputs> = if state.is_empty() {
+            None
+        } else {
+            Some(decode::from_map(state)?)
+        };
+        let Some((inputs, outputs)) = self.resource.read(ctx, id, typed_state.as_ref()).await?
+        else {
+            return Ok(None);
+        };
+        let mut inputs = encode::to_map(&inputs)?;
+        self.protect_outputs(&mut inputs, &secret_inputs);
+        Ok(Some((inputs, self.outputs_to_map(&outputs, &secret_inputs)?)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+        news: PropertyMap,
+        preview: bool,
+    ) -> Result<PropertyMap, OperationError> {
+        if preview {
+            // The new inputs as given; everything the update computes is not known yet.
+            return Ok(self.preview_outputs(news));
+        }
+        reject_unknowns(&news, "update")?;
+        let secret_inputs = secret_keys(&news);
+        let typed_olds: R::Outputs = decode::from_map(olds)?;
+        let typed_news: R::Inputs = decode::from_map(&news)?;
+        let outputs = self
+            .resource
+            .update(ctx, id, &typed_olds, &typed_news)
+            .await
+            .map_err(|e| self.into_partial(e, &secret_inputs))?;
+        self.outputs_to_map(&outputs, &secret_inputs)
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+    ) -> Result<(), OperationError> {
+        let typed: R::Outputs = decode::from_map(olds)?;
+        Ok(self.resource.delete(ctx, id, &typed).await?)
+    }
+}
+
+impl ResourceShape {
+    /// The sentinel type for an output that is not known yet.
+    pub fn unknown_kind(&self, property: &str) -> UnknownKind {
+        self.output_kinds
+            .get(property)
+            .copied()
+            .unwrap_or(UnknownKind::String)
+    }
+}

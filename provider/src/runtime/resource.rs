@@ -1,0 +1,186 @@
+//! What a resource implements: typed inputs and outputs and the lifecycle methods. Nothing here
+//! knows about protobuf or gRPC; the runtime handles unknowns, secrets and preview around it.
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::progress::Progress;
+use super::value::PropertyMap;
+use crate::config::Configured;
+
+/// A user mistake in one property, reported by Check next to that property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// The property path, as Pulumi prints it (`healthCheck.port`, `subnetIds[1]`).
+    pub property: String,
+    pub reason: String,
+}
+
+impl CheckFailure {
+    pub fn new(property: impl Into<String>, reason: impl Into<String>) -> Self {
+        CheckFailure {
+            property: property.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// How a changed property is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Update,
+    Replace,
+}
+
+/// The per-property verdict of a diff.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffPlan {
+    /// Changed top-level properties and whether each is updated in place or forces a replace.
+    pub changes: Vec<(String, ChangeKind)>,
+    /// The replacement must be deleted before its successor is created, because both would
+    /// claim the same physical names.
+    pub delete_before_replace: bool,
+}
+
+impl DiffPlan {
+    pub fn replaces(&self) -> bool {
+        self.changes.iter().any(|(_, kind)| *kind == ChangeKind::Replace)
+    }
+}
+
+/// Why a lifecycle operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    /// Inputs that Check should have caught, or state that makes the operation impossible.
+    #[error("{0}")]
+    Invalid(String),
+    /// A call to the cloud failed after the retries the caller allows.
+    #[error("{operation}: {message}")]
+    Cloud { operation: String, message: String },
+    #[error("timed out after {0:?} waiting for {1}")]
+    Timeout(Duration, String),
+    #[error("cancelled while {0}")]
+    Cancelled(String),
+    /// Create or update stopped part-way. `state` records what exists, so the engine keeps the
+    /// resource and the next update continues (or destroy cleans up) from there.
+    #[error("{source}")]
+    Partial {
+        id: String,
+        state: PropertyMap,
+        #[source]
+        source: Box<ResourceError>,
+    },
+}
+
+impl ResourceError {
+    /// Wraps an error with the id and outputs of what was made before it happened.
+    pub fn partial<O: Serialize>(id: impl Into<String>, outputs: &O, source: ResourceError) -> Self {
+        match super::encode::to_map(outputs) {
+            Ok(state) => ResourceError::Partial {
+                id: id.into(),
+                state,
+                source: Box::new(source),
+            },
+            Err(_) => source,
+        }
+    }
+}
+
+/// What every lifecycle call gets: who is asking, how long it may take, how to report progress,
+/// and the configured provider.
+#[derive(Clone)]
+pub struct Context {
+    pub urn: String,
+    /// The resource's name in the program (the last part of the URN).
+    pub name: String,
+    /// Stable per resource across runs; use it for deterministic generated names.
+    pub random_seed: Vec<u8>,
+    pub deadline: Option<Instant>,
+    pub cancel: CancellationToken,
+    pub progress: Progress,
+    pub provider: Configured,
+}
+
+impl Context {
+    /// Time left before the engine's timeout, if one was set.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+}
+
+/// A resource, in the shape of pulumi-go-provider's `infer`: typed inputs and outputs and the
+/// lifecycle methods. The outputs include the inputs (Pulumi keeps both in state).
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    /// The Pulumi type token, e.g. `privatelink:index:PrivateLinkProducer`.
+    const TOKEN: &'static str;
+    type Inputs: Serialize + DeserializeOwned + Send + Sync;
+    type Outputs: Serialize + DeserializeOwned + Send + Sync;
+
+    /// Top-level input properties whose change forces a replacement.
+    const REPLACE_ON_CHANGE: &'static [&'static str] = &[];
+    /// Whether a replacement must delete the old resource first (physical names reused).
+    const DELETE_BEFORE_REPLACE: bool = false;
+
+    /// Validates and normalises new inputs (defaults filled in). `olds` are the previous inputs
+    /// when the resource exists. Must not write to the cloud. During preview, unknown inputs
+    /// arrive as empty values and failures about them are discarded by the runtime.
+    async fn check(
+        &self,
+        ctx: &Context,
+        olds: Option<&Self::Inputs>,
+        news: Self::Inputs,
+    ) -> Result<Self::Inputs, Vec<CheckFailure>>;
+
+    /// Classifies changed properties. The default replaces for `REPLACE_ON_CHANGE` and updates
+    /// in place otherwise; override it when a change can only be judged from outputs.
+    fn diff(&self, changed: &[String], _olds: &Self::Outputs, _news: &Self::Inputs) -> DiffPlan {
+        DiffPlan {
+            changes: changed
+                .iter()
+                .map(|p| {
+                    let kind = if Self::REPLACE_ON_CHANGE.contains(&p.as_str()) {
+                        ChangeKind::Replace
+                    } else {
+                        ChangeKind::Update
+                    };
+                    (p.clone(), kind)
+                })
+                .collect(),
+            delete_before_replace: Self::DELETE_BEFORE_REPLACE,
+        }
+    }
+
+    /// Makes the resource; returns its id and outputs.
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &Self::Inputs,
+    ) -> Result<(String, Self::Outputs), ResourceError>;
+
+    /// Reports the live state. `None` means the resource is gone. On import `state` is `None`.
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        state: Option<&Self::Outputs>,
+    ) -> Result<Option<(Self::Inputs, Self::Outputs)>, ResourceError>;
+
+    /// Applies in-place changes.
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &Self::Outputs,
+        news: &Self::Inputs,
+    ) -> Result<Self::Outputs, ResourceError>;
+
+    /// Removes the resource; pieces already gone are not an error.
+    async fn delete(&self, ctx: &Context, id: &str, olds: &Self::Outputs)
+        -> Result<(), ResourceError>;
+}

@@ -37,7 +37,10 @@ impl fmt::Debug for AssumeRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRole")
             .field("role_arn", &self.role_arn)
-            .field("external_id", &self.external_id.as_ref().map(|_| "<redacted>"))
+            .field(
+                "external_id",
+                &self.external_id.as_ref().map(|_| "<redacted>"),
+            )
             .field("session_name", &self.session_name)
             .finish()
     }
@@ -93,7 +96,10 @@ impl ProviderConfig {
         };
         if let Some(region) = &self.region {
             if !is_region(region) {
-                fail("region", format!("`{region}` is not an AWS region name such as `us-east-1`"));
+                fail(
+                    "region",
+                    format!("`{region}` is not an AWS region name such as `us-east-1`"),
+                );
             }
         }
         if matches!(&self.profile, Some(p) if p.trim().is_empty()) {
@@ -127,7 +133,9 @@ impl ProviderConfig {
                 if !(2..=64).contains(&name.len()) || !name.chars().all(is_session_name_char) {
                     fail(
                         "assumeRole.sessionName",
-                        format!("`{name}` must be 2 to 64 characters of letters, digits and +=,.@-"),
+                        format!(
+                            "`{name}` must be 2 to 64 characters of letters, digits and +=,.@-"
+                        ),
                     );
                 }
             }
@@ -136,7 +144,9 @@ impl ProviderConfig {
             if parse_resolver(resolver).is_none() {
                 fail(
                     &format!("dnsResolvers[{i}]"),
-                    format!("`{resolver}` is not an IP address with an optional port (`10.0.0.2:53`)"),
+                    format!(
+                        "`{resolver}` is not an IP address with an optional port (`10.0.0.2:53`)"
+                    ),
                 );
             }
         }
@@ -145,7 +155,10 @@ impl ProviderConfig {
             if key.is_empty() || key.chars().count() > 128 {
                 fail(&property, "tag keys are 1 to 128 characters".into());
             } else if key.to_ascii_lowercase().starts_with("aws:") {
-                fail(&property, "tag keys starting with `aws:` are reserved by AWS".into());
+                fail(
+                    &property,
+                    "tag keys starting with `aws:` are reserved by AWS".into(),
+                );
             }
             if value.chars().count() > 256 {
                 fail(&property, "tag values are at most 256 characters".into());
@@ -171,9 +184,7 @@ fn is_region(region: &str) -> bool {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .chars()
-            .all(|c| c.is_ascii_digit())
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
 
@@ -197,7 +208,9 @@ fn is_role_arn(arn: &str) -> bool {
         && parts[3].is_empty()
         && parts[4].len() == 12
         && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
+        && parts[5]
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty())
 }
 
 fn is_external_id_char(c: char) -> bool {
@@ -209,9 +222,11 @@ fn is_session_name_char(c: char) -> bool {
 }
 
 fn parse_resolver(text: &str) -> Option<SocketAddr> {
-    text.parse::<SocketAddr>()
-        .ok()
-        .or_else(|| text.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
+    text.parse::<SocketAddr>().ok().or_else(|| {
+        text.parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
+    })
 }
 
 /// A configured provider: its settings and the AWS configuration built from them.
@@ -312,9 +327,18 @@ mod tests {
     #[test]
     fn json_encoded_values_are_decoded_for_non_string_keys() {
         let vars = std::collections::HashMap::from([
-            ("privatelink:config:region".to_string(), "eu-west-1".to_string()),
-            ("privatelink:config:skipCredentialsValidation".to_string(), "true".to_string()),
-            ("privatelink:config:dnsResolvers".to_string(), r#"["127.0.0.1:53"]"#.to_string()),
+            (
+                "privatelink:config:region".to_string(),
+                "eu-west-1".to_string(),
+            ),
+            (
+                "privatelink:config:skipCredentialsValidation".to_string(),
+                "true".to_string(),
+            ),
+            (
+                "privatelink:config:dnsResolvers".to_string(),
+                r#"["127.0.0.1:53"]"#.to_string(),
+            ),
             ("other:config:x".to_string(), "1".to_string()),
         ]);
         let map = from_variables(&vars);

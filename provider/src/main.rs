@@ -16,7 +16,8 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            EnvFilter::try_from_env("PRIVATELINK_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)),
+            EnvFilter::try_from_env("PRIVATELINK_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .init();
     match launch::run(args, resources::registry()).await {

@@ -50,9 +50,9 @@ pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupEr
     let credentials = provider.build().await;
     Ok(base
         .into_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            credentials,
-        ))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+        )
         .build())
 }
 
@@ -62,7 +62,13 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
     let sts = aws_sdk_sts::Client::new(sdk);
     let identity = tokio::time::timeout(VALIDATION_TIMEOUT, sts.get_caller_identity().send())
         .await
-        .map_err(|_| AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}")))?
-        .map_err(|e| AwsSetupError::Credentials(aws_smithy_types::error::display::DisplayErrorContext(e).to_string()))?;
+        .map_err(|_| {
+            AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
+        })?
+        .map_err(|e| {
+            AwsSetupError::Credentials(
+                aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
+            )
+        })?;
     Ok(identity.account().unwrap_or_default().to_string())
 }

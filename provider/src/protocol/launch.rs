@@ -100,7 +100,10 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
                     _ = interrupt.recv() => {}
@@ -129,13 +132,24 @@ mod tests {
     #[test]
     fn the_engine_address_is_the_last_positional_argument() {
         assert_eq!(
-            parse(&["--logtostderr", "-v=9", "--tracing", "file:/tmp/t", "127.0.0.1:4242"]),
+            parse(&[
+                "--logtostderr",
+                "-v=9",
+                "--tracing",
+                "file:/tmp/t",
+                "127.0.0.1:4242"
+            ]),
             LaunchArgs {
                 engine_address: Some("127.0.0.1:4242".into()),
                 verbosity: 9
             }
         );
         assert_eq!(parse(&[]), LaunchArgs::default());
-        assert_eq!(parse(&["--logflow", "127.0.0.1:1"]).engine_address.as_deref(), Some("127.0.0.1:1"));
+        assert_eq!(
+            parse(&["--logflow", "127.0.0.1:1"])
+                .engine_address
+                .as_deref(),
+            Some("127.0.0.1:1")
+        );
     }
 }

@@ -61,14 +61,24 @@ impl ProviderService {
             .ok_or_else(|| Status::invalid_argument(format!("unknown resource type `{token}`")))
     }
 
-    fn context(&self, urn: &str, name: &str, seed: Vec<u8>, timeout: f64) -> Result<Context, Status> {
+    fn context(
+        &self,
+        urn: &str,
+        name: &str,
+        seed: Vec<u8>,
+        timeout: f64,
+    ) -> Result<Context, Status> {
         let provider = self
             .configured
             .read()
             .ok()
             .and_then(|c| c.clone())
             .ok_or_else(|| Status::failed_precondition("the provider has not been configured"))?;
-        let sink = self.log.read().map(|l| l.clone()).unwrap_or_else(|_| Arc::new(Discard));
+        let sink = self
+            .log
+            .read()
+            .map(|l| l.clone())
+            .unwrap_or_else(|_| Arc::new(Discard));
         let name = if name.is_empty() {
             urn.rsplit("::").next().unwrap_or_default()
         } else {
@@ -276,7 +286,10 @@ impl ResourceProvider for ProviderService {
             .check(&ctx, &olds, news)
             .await
             .map_err(into_status)?;
-        Ok(Response::new(check_response(&outcome.inputs, outcome.failures)))
+        Ok(Response::new(check_response(
+            &outcome.inputs,
+            outcome.failures,
+        )))
     }
 
     async fn diff(

@@ -33,7 +33,9 @@ pub fn into_status(error: OperationError) -> Status {
             };
             Status::with_details(Code::Unknown, message, status.encode_to_vec().into())
         }
-        OperationError::Resource(e @ ResourceError::Cancelled(_)) => Status::cancelled(e.to_string()),
+        OperationError::Resource(e @ ResourceError::Cancelled(_)) => {
+            Status::cancelled(e.to_string())
+        }
         OperationError::Resource(e @ ResourceError::Timeout(..)) => {
             Status::deadline_exceeded(e.to_string())
         }

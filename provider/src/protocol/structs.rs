@@ -93,10 +93,16 @@ fn special_or_object(s: &Struct, path: &str) -> Result<PropertyValue, MalformedP
             .map(|v| to_property_value(v, &format!("{path}.{name}")))
             .transpose()
     };
+    if s.fields.contains_key(SIG_KEY) && string_field(SIG_KEY).is_none() {
+        return Err(malformed("the signature key must hold a string"));
+    }
     let Some(signature) = string_field(SIG_KEY) else {
         let mut map = PropertyMap::new();
         for (key, value) in &s.fields {
-            map.insert(key.clone(), to_property_value(value, &format!("{path}.{key}"))?);
+            map.insert(
+                key.clone(),
+                to_property_value(value, &format!("{path}.{key}"))?,
+            );
         }
         return Ok(PropertyValue::Object(map));
     };
@@ -109,7 +115,9 @@ fn special_or_object(s: &Struct, path: &str) -> Result<PropertyValue, MalformedP
             let urn = string_field("urn").ok_or_else(|| malformed("reference without a urn"))?;
             // An empty id is how the engine spells "custom resource, id not known yet".
             let id = field("id")?.map(|id| match id {
-                PropertyValue::String(s) if s.is_empty() => PropertyValue::Unknown(UnknownKind::String),
+                PropertyValue::String(s) if s.is_empty() => {
+                    PropertyValue::Unknown(UnknownKind::String)
+                }
                 other => other,
             });
             Ok(PropertyValue::ResourceReference {
@@ -296,8 +304,12 @@ mod tests {
     fn arbitrary_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value { kind: None }),
-            any::<bool>().prop_map(|b| Value { kind: Some(Kind::BoolValue(b)) }),
-            any::<f64>().prop_map(|n| Value { kind: Some(Kind::NumberValue(n)) }),
+            any::<bool>().prop_map(|b| Value {
+                kind: Some(Kind::BoolValue(b))
+            }),
+            any::<f64>().prop_map(|n| Value {
+                kind: Some(Kind::NumberValue(n))
+            }),
             prop_oneof![
                 ".*".prop_map(String::from),
                 Just(SIG_KEY.to_string()),
@@ -307,7 +319,9 @@ mod tests {
                 Just(sentinel(UnknownKind::String).to_string()),
                 Just(sentinel(UnknownKind::Object).to_string()),
             ]
-            .prop_map(|s| Value { kind: Some(Kind::StringValue(s)) }),
+            .prop_map(|s| Value {
+                kind: Some(Kind::StringValue(s))
+            }),
         ];
         leaf.prop_recursive(4, 64, 6, |inner| {
             let keys = prop_oneof![
@@ -319,8 +333,9 @@ mod tests {
                 Just("secret".to_string()),
             ];
             prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6)
-                    .prop_map(|values| Value { kind: Some(Kind::ListValue(ListValue { values })) }),
+                prop::collection::vec(inner.clone(), 0..6).prop_map(|values| Value {
+                    kind: Some(Kind::ListValue(ListValue { values }))
+                }),
                 prop::collection::btree_map(keys, inner, 0..6).prop_map(|fields| Value {
                     kind: Some(Kind::StructValue(Struct { fields })),
                 }),

@@ -225,6 +225,15 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
             Node::Value(value) => match value {
                 PropertyValue::Null | PropertyValue::Unknown(_) => visitor.visit_unit(),
                 PropertyValue::Bool(b) => visitor.visit_bool(*b),
+                // Whole numbers go out as integers, so buffered decoding (`flatten`) can still
+                // fill integer fields.
+                PropertyValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    if *n >= 0.0 {
+                        visitor.visit_u64(*n as u64)
+                    } else {
+                        visitor.visit_i64(*n as i64)
+                    }
+                }
                 PropertyValue::Number(n) => visitor.visit_f64(*n),
                 PropertyValue::String(s) => visitor.visit_str(s),
                 PropertyValue::Array(items) => visitor.visit_seq(Items::new(items, &self.path)),
@@ -521,7 +530,10 @@ mod tests {
     }
 
     fn inputs(entries: Vec<(&str, PropertyValue)>) -> PropertyMap {
-        entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
     }
 
     #[test]
@@ -567,14 +579,20 @@ mod tests {
     fn errors_name_the_property_path() {
         let bad_nested = inputs(vec![
             ("vpcId", s("vpc-1")),
-            ("subnetIds", PropertyValue::Array(vec![s("a"), PropertyValue::Number(3.0)])),
+            (
+                "subnetIds",
+                PropertyValue::Array(vec![s("a"), PropertyValue::Number(3.0)]),
+            ),
             ("port", PropertyValue::Number(1.0)),
         ]);
         let err = from_map::<Inputs>(&bad_nested).expect_err("list item is a number");
         assert_eq!(err.path.to_string(), "subnetIds[1]");
         assert!(err.message.contains("expected a string"), "{err}");
 
-        let missing = inputs(vec![("vpcId", s("vpc-1")), ("port", PropertyValue::Number(1.0))]);
+        let missing = inputs(vec![
+            ("vpcId", s("vpc-1")),
+            ("port", PropertyValue::Number(1.0)),
+        ]);
         let err = from_map::<Inputs>(&missing).expect_err("subnetIds is required");
         assert_eq!(err.path.to_string(), "subnetIds");
 
@@ -616,7 +634,14 @@ mod tests {
     fn struct_fields_lists_serde_names() {
         assert_eq!(
             struct_fields::<Inputs>(),
-            &["vpcId", "subnetIds", "port", "healthCheck", "engine", "tags"]
+            &[
+                "vpcId",
+                "subnetIds",
+                "port",
+                "healthCheck",
+                "engine",
+                "tags"
+            ]
         );
     }
 }

@@ -44,18 +44,22 @@ impl Progress {
 
     /// Replaces the resource's live status line, e.g. "waiting for load balancer (42 s)".
     pub fn status(&self, message: impl Into<String>) {
-        self.sink.log(Severity::Info, &self.urn, message.into(), true);
+        self.sink
+            .log(Severity::Info, &self.urn, message.into(), true);
     }
 
     pub fn info(&self, message: impl Into<String>) {
-        self.sink.log(Severity::Info, &self.urn, message.into(), false);
+        self.sink
+            .log(Severity::Info, &self.urn, message.into(), false);
     }
 
     pub fn warn(&self, message: impl Into<String>) {
-        self.sink.log(Severity::Warning, &self.urn, message.into(), false);
+        self.sink
+            .log(Severity::Warning, &self.urn, message.into(), false);
     }
 
     pub fn debug(&self, message: impl Into<String>) {
-        self.sink.log(Severity::Debug, &self.urn, message.into(), false);
+        self.sink
+            .log(Severity::Debug, &self.urn, message.into(), false);
     }
 }

@@ -93,8 +93,12 @@ pub trait DynResource: Send + Sync {
         news: PropertyMap,
         preview: bool,
     ) -> Result<PropertyMap, OperationError>;
-    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap)
-        -> Result<(), OperationError>;
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+    ) -> Result<(), OperationError>;
 }
 
 /// Resource tokens to implementations.
@@ -155,10 +159,12 @@ impl<R: Resource> Typed<R> {
     /// Outputs for a preview: the inputs as given, and every other output not known yet.
     fn preview_outputs(&self, base: PropertyMap) -> PropertyMap {
         let mut outputs = base;
-        for field in self.output_fields() {
-            outputs
-                .entry(field.to_string())
-                .or_insert_with(|| PropertyValue::Unknown(self.shape.unknown_kind(field)));
+        let declared = self.shape.output_kinds.keys().map(String::as_str);
+        for field in self.output_fields().iter().copied().chain(declared) {
+            if !outputs.contains_key(field) {
+                let unknown = PropertyValue::Unknown(self.shape.unknown_kind(field));
+                outputs.insert(field.to_string(), unknown);
+            }
         }
         let secret_inputs = Markers::collect(&outputs)
             .top_level_secrets()
@@ -184,7 +190,11 @@ impl<R: Resource> Typed<R> {
         secret_inputs: &BTreeSet<String>,
     ) -> OperationError {
         match error {
-            ResourceError::Partial { id, mut state, source } => {
+            ResourceError::Partial {
+                id,
+                mut state,
+                source,
+            } => {
                 self.protect_outputs(&mut state, secret_inputs);
                 OperationError::Resource(ResourceError::Partial { id, state, source })
             }
@@ -246,7 +256,11 @@ impl<R: Resource> DynResource for Typed<R> {
         } else {
             decode::from_map(&without_internal_keys(olds.clone())).ok()
         };
-        match self.resource.check(ctx, typed_olds.as_ref(), typed_news).await {
+        match self
+            .resource
+            .check(ctx, typed_olds.as_ref(), typed_news)
+            .await
+        {
             Ok(checked) => {
                 let mut inputs = encode::to_map(&checked)?;
                 markers.restore(&mut inputs);
@@ -351,7 +365,10 @@ impl<R: Resource> DynResource for Typed<R> {
         };
         let mut inputs = encode::to_map(&inputs)?;
         self.protect_outputs(&mut inputs, &secret_inputs);
-        Ok(Some((inputs, self.outputs_to_map(&outputs, &secret_inputs)?)))
+        Ok(Some((
+            inputs,
+            self.outputs_to_map(&outputs, &secret_inputs)?,
+        )))
     }
 
     async fn update(

@@ -48,7 +48,9 @@ pub struct DiffPlan {
 
 impl DiffPlan {
     pub fn replaces(&self) -> bool {
-        self.changes.iter().any(|(_, kind)| *kind == ChangeKind::Replace)
+        self.changes
+            .iter()
+            .any(|(_, kind)| *kind == ChangeKind::Replace)
     }
 }
 
@@ -78,7 +80,11 @@ pub enum ResourceError {
 
 impl ResourceError {
     /// Wraps an error with the id and outputs of what was made before it happened.
-    pub fn partial<O: Serialize>(id: impl Into<String>, outputs: &O, source: ResourceError) -> Self {
+    pub fn partial<O: Serialize>(
+        id: impl Into<String>,
+        outputs: &O,
+        source: ResourceError,
+    ) -> Self {
         match super::encode::to_map(outputs) {
             Ok(state) => ResourceError::Partial {
                 id: id.into(),
@@ -181,6 +187,10 @@ pub trait Resource: Send + Sync + 'static {
     ) -> Result<Self::Outputs, ResourceError>;
 
     /// Removes the resource; pieces already gone are not an error.
-    async fn delete(&self, ctx: &Context, id: &str, olds: &Self::Outputs)
-        -> Result<(), ResourceError>;
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &Self::Outputs,
+    ) -> Result<(), ResourceError>;
 }

@@ -262,7 +262,9 @@ fn slot_mut<'a>(map: &'a mut PropertyMap, path: &PropertyPath) -> Option<&'a mut
 pub fn reveal(value: PropertyValue) -> PropertyValue {
     match value {
         PropertyValue::Secret(inner) => reveal(*inner),
-        PropertyValue::Array(items) => PropertyValue::Array(items.into_iter().map(reveal).collect()),
+        PropertyValue::Array(items) => {
+            PropertyValue::Array(items.into_iter().map(reveal).collect())
+        }
         PropertyValue::Object(map) => {
             PropertyValue::Object(map.into_iter().map(|(k, v)| (k, reveal(v))).collect())
         }
@@ -285,7 +287,10 @@ mod tests {
     fn paths_print_like_pulumi() {
         let path = PropertyPath::root().key("healthCheck").key("port");
         assert_eq!(path.to_string(), "healthCheck.port");
-        assert_eq!(PropertyPath::root().key("subnetIds").index(1).to_string(), "subnetIds[1]");
+        assert_eq!(
+            PropertyPath::root().key("subnetIds").index(1).to_string(),
+            "subnetIds[1]"
+        );
     }
 
     #[test]

@@ -74,10 +74,15 @@ where
         };
         let elapsed = started.elapsed();
         if elapsed >= ceiling {
-            return Err(ResourceError::Timeout(ceiling, format!("{what} (last state: {state})")));
+            return Err(ResourceError::Timeout(
+                ceiling,
+                format!("{what} (last state: {state})"),
+            ));
         }
-        ctx.progress
-            .status(format!("waiting for {what}: {state} ({} s)", elapsed.as_secs()));
+        ctx.progress.status(format!(
+            "waiting for {what}: {state} ({} s)",
+            elapsed.as_secs()
+        ));
         let pause = backoff.interval(attempt).min(ceiling - elapsed);
         attempt += 1;
         tokio::select! {
@@ -108,7 +113,10 @@ mod tests {
         for attempt in 0..20 {
             let pause = backoff.interval(attempt).as_secs_f64();
             let base = (0.5 * 1.6f64.powi(attempt as i32)).min(15.0);
-            assert!(pause >= base * 0.8 - 1e-9 && pause <= base * 1.2 + 1e-9, "{attempt}: {pause}");
+            assert!(
+                pause >= base * 0.8 - 1e-9 && pause <= base * 1.2 + 1e-9,
+                "{attempt}: {pause}"
+            );
         }
     }
 
@@ -128,13 +136,19 @@ mod tests {
         assert_eq!(polls.load(Ordering::SeqCst), 3);
         let lines = lines.lock().expect("lock");
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].starts_with("waiting for load balancer: provisioning ("), "{lines:?}");
+        assert!(
+            lines[0].starts_with("waiting for load balancer: provisioning ("),
+            "{lines:?}"
+        );
     }
 
     #[tokio::test]
     async fn gives_up_at_the_ceiling() {
         let (ctx, _) = context();
-        let backoff = Backoff { ceiling: Duration::from_millis(30), ..quick() };
+        let backoff = Backoff {
+            ceiling: Duration::from_millis(30),
+            ..quick()
+        };
         let err = wait_for(&ctx, "endpoint", backoff, || async {
             Ok::<Poll<()>, _>(Poll::Pending("pending".into()))
         })
@@ -149,9 +163,11 @@ mod tests {
         let (mut ctx, _) = context();
         ctx.deadline = Some(Instant::now() + Duration::from_millis(20));
         let started = Instant::now();
-        let err = wait_for(&ctx, "x", quick(), || async { Ok::<Poll<()>, _>(Poll::Pending("p".into())) })
-            .await
-            .expect_err("deadline");
+        let err = wait_for(&ctx, "x", quick(), || async {
+            Ok::<Poll<()>, _>(Poll::Pending("p".into()))
+        })
+        .await
+        .expect_err("deadline");
         assert!(matches!(err, ResourceError::Timeout(..)));
         assert!(started.elapsed() < Duration::from_secs(2));
     }
@@ -159,16 +175,22 @@ mod tests {
     #[tokio::test]
     async fn cancel_stops_a_wait_promptly() {
         let (ctx, _) = context();
-        let slow = Backoff { initial: Duration::from_secs(60), max_interval: Duration::from_secs(60), ..quick() };
+        let slow = Backoff {
+            initial: Duration::from_secs(60),
+            max_interval: Duration::from_secs(60),
+            ..quick()
+        };
         let cancel = ctx.cancel.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             cancel.cancel();
         });
         let started = Instant::now();
-        let err = wait_for(&ctx, "x", slow, || async { Ok::<Poll<()>, _>(Poll::Pending("p".into())) })
-            .await
-            .expect_err("cancelled");
+        let err = wait_for(&ctx, "x", slow, || async {
+            Ok::<Poll<()>, _>(Poll::Pending("p".into()))
+        })
+        .await
+        .expect_err("cancelled");
         assert!(matches!(err, ResourceError::Cancelled(_)));
         assert!(started.elapsed() < Duration::from_secs(2));
     }

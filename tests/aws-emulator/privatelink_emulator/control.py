@@ -1,0 +1,107 @@
+"""The control API under /_emulator/ (JSON). See ../README.md for the reference."""
+import json
+
+from werkzeug.wrappers import Request, Response
+
+from . import dns, inventory, state
+from .faults import FAULTS
+from .journal import JOURNAL
+from .state import LOCK, SCHEDULER
+
+
+def _json(data, status=200):
+    return Response(json.dumps(data, indent=1, default=str), status=status, mimetype="application/json")
+
+
+def _body(request):
+    raw = request.get_data()
+    if not raw:
+        return {}
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    return data
+
+
+def reset_all():
+    from moto.moto_api._internal.models import moto_api_backend
+    with LOCK:
+        moto_api_backend.reset()
+        state.reset()
+        FAULTS.clear()
+        JOURNAL.clear()
+        dns.RECORDS.clear()
+
+
+def _health(_request):
+    return {"ok": True, "dns": dns.SERVER_ADDRESS}
+
+
+def _reset(_request):
+    reset_all()
+    return {"reset": True}
+
+
+def _log(request):
+    args = request.args
+    write = args.get("write")
+    entries = JOURNAL.entries(
+        since=int(args.get("since", 0)), account=args.get("account"), service=args.get("service"),
+        action=args.get("action"), write=None if write is None else write.lower() == "true")
+    return {"last_seq": JOURNAL.last_seq(), "entries": entries}
+
+
+def _inventory(request):
+    with LOCK:
+        SCHEDULER.run_due()
+        return inventory.collect(account=request.args.get("account"))
+
+
+def _faults(request):
+    if request.method == "POST":
+        return FAULTS.add(_body(request))
+    if request.method == "DELETE":
+        FAULTS.clear()
+    return {"faults": FAULTS.list()}
+
+
+def _config(request):
+    if request.method == "POST":
+        state.CONFIG.update(_body(request))
+    return {"delays": dict(state.CONFIG.delays)}
+
+
+def _dns(request):
+    if request.method == "POST":
+        data = _body(request)
+        dns.RECORDS.set(data["hostname"], data["addresses"])
+    if request.method == "DELETE":
+        dns.RECORDS.clear()
+    with LOCK:
+        return {"server": dns.SERVER_ADDRESS, "records": dns.all_records()}
+
+
+ROUTES = {
+    "/_emulator/health": (_health, {"GET"}),
+    "/_emulator/reset": (_reset, {"POST"}),
+    "/_emulator/log": (_log, {"GET"}),
+    "/_emulator/inventory": (_inventory, {"GET"}),
+    "/_emulator/faults": (_faults, {"GET", "POST", "DELETE"}),
+    "/_emulator/config": (_config, {"GET", "POST"}),
+    "/_emulator/dns": (_dns, {"GET", "POST", "DELETE"}),
+}
+
+
+def app(environ, start_response):
+    request = Request(environ)
+    route = ROUTES.get(request.path.rstrip("/"))
+    if route is None:
+        response = _json({"error": f"unknown path {request.path}", "paths": sorted(ROUTES)}, 404)
+    elif request.method not in route[1]:
+        response = _json({"error": f"method {request.method} not allowed"}, 405)
+    else:
+        try:
+            response = _json(route[0](request))
+        except (ValueError, KeyError, TypeError) as error:
+            response = _json({"error": str(error)}, 400)
+    return response(environ, start_response)

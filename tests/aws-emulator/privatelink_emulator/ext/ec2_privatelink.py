@@ -1,0 +1,415 @@
+"""PrivateLink behaviours of EC2 that moto 5.2.5 lacks or gets wrong.
+
+AWS references followed here:
+- Endpoint connection lifecycle and acceptance:
+  https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#accept-reject-connection-requests
+- Endpoint states (pendingAcceptance | pending | available | deleting | deleted | rejected | failed):
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
+- DescribeVpcEndpointConnections / AcceptVpcEndpointConnections / RejectVpcEndpointConnections:
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpointConnections.html
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AcceptVpcEndpointConnections.html
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RejectVpcEndpointConnections.html
+- Permissions (allowed principals) decide who can see and connect to a service:
+  https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#add-remove-permissions
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpointServices.html
+- Deleting a service with Available/PendingAcceptance connections is refused:
+  https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpointServiceConfigurations.html
+- Endpoint DNS names (regional and zonal):
+  https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
+"""
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import EC2ClientError, InvalidServiceName, UnknownVpcEndpointService
+from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ec2.responses import EC2Response
+from moto.moto_api._internal import mock_random
+
+from ..state import CONFIG, HOLDS, SCHEDULER
+
+# Connection states that keep a service from being deleted (DeleteVpcEndpointServiceConfigurations).
+LIVE_CONNECTION_STATES = {"pendingAcceptance", "pending", "available"}
+# States in which an endpoint still has its network interfaces.
+ENDPOINT_WITH_ENIS = {"pendingAcceptance", "pending", "available", "deleting", "rejected"}
+
+# Route 53 hosted zone of the regional vpce DNS names (us-east-1's is documented in the
+# PrivateLink DNS pages); other regions get a stable placeholder id.
+_VPCE_HOSTED_ZONES = {"us-east-1": "Z7HUB22UULQXV"}
+
+
+# ---------------------------------------------------------------------------- lookups
+
+def find_service(service_name, region):
+    """(owner_account, config) of an endpoint service configuration with that name, any account."""
+    for account, backend_region, backend in ec2_backends.iter_backends():
+        if backend_region != region:
+            continue
+        for config in list(backend.configurations.values()):
+            if config.service_name == service_name:
+                return account, config
+    return None, None
+
+
+def is_allowed(config, owner, account):
+    """The owner and allowed principals ('*', or an ARN in the caller's account) may connect.
+    A principal ARN such as arn:aws:iam::222222222222:root or a role/user ARN in that account
+    grants the account; the emulator does not tell IAM identities within an account apart."""
+    if account == owner:
+        return True
+    for principal in config.principals:
+        if principal == "*" or principal == account or f":{account}:" in principal:
+            return True
+    return False
+
+
+def visible_configs(backend):
+    """Own configurations plus other accounts' ones that allow this account."""
+    visible = dict(backend.configurations)
+    for account, region, other in ec2_backends.iter_backends():
+        if region != backend.region_name or account == backend.account_id:
+            continue
+        for config in list(other.configurations.values()):
+            if is_allowed(config, account, backend.account_id):
+                visible[config.id] = config
+    return visible
+
+
+def endpoints_of_service(config):
+    """Every endpoint in any account of the service's region connected to this service."""
+    for account, region, backend in ec2_backends.iter_backends():
+        if region != config.ec2_backend.region_name:
+            continue
+        for endpoint in list(backend.vpc_end_points.values()):
+            if endpoint.service_name == config.service_name and endpoint.state != "deleted":
+                yield endpoint
+
+
+def endpoint_hostnames():
+    """DNS name -> private IPs of its endpoint's ENIs, for the emulator's DNS server."""
+    records = {}
+    for _account, _region, backend in ec2_backends.iter_backends():
+        for endpoint in list(backend.vpc_end_points.values()):
+            if endpoint.state not in ("available",):
+                continue
+            ips = [backend.enis[e].private_ip_address for e in endpoint.network_interface_ids if e in backend.enis]
+            for entry in endpoint.dns_entries or []:
+                records[entry["dns_name"]] = ips
+    return records
+
+
+# ---------------------------------------------------------------------------- state changes
+
+def set_state(endpoint, state, delay_key=None, then=None):
+    """Sets the endpoint state and, with a delay key, schedules the next state."""
+    endpoint.state = state
+    if delay_key:
+        def advance():
+            if endpoint.state == state:
+                then(endpoint) if callable(then) else setattr(endpoint, "state", then)
+        SCHEDULER.after(CONFIG.delay(delay_key), advance)
+
+
+def remove_endpoint(endpoint):
+    """deleting -> gone: the endpoint disappears; its ENIs' security groups stay in use for
+    `eni_release` seconds (AWS releases requester-managed ENIs late)."""
+    backend = endpoint.ec2_backend
+    backend.vpc_end_points.pop(endpoint.id, None)
+    for eni_id in endpoint.network_interface_ids:
+        eni = backend.enis.pop(eni_id, None)
+        if eni is not None and eni.subnet is not None:
+            eni.subnet.del_subnet_ip(eni.private_ip_address)
+    HOLDS.add(backend.account_id, backend.region_name, endpoint.security_group_ids,
+              CONFIG.delay("eni_release"), f"network interfaces of deleted endpoint {endpoint.id}")
+
+
+# ---------------------------------------------------------------------------- CreateVpcEndpoint
+
+def _check_service_name(backend, service_name):
+    """Unknown names, and services the caller is not an allowed principal of, fail with
+    InvalidServiceName as in AWS (the service is invisible to that account)."""
+    owner, config = find_service(service_name, backend.region_name)
+    if config is not None:
+        if not is_allowed(config, owner, backend.account_id):
+            raise InvalidServiceName(service_name)
+        return config
+    defaults = backend._collect_default_endpoint_services(backend.account_id, backend.region_name)
+    if service_name not in {s["ServiceName"] for s in defaults}:
+        raise InvalidServiceName(service_name)
+    return None
+
+
+def _check_zones(backend, config, subnet_ids):
+    """An interface endpoint subnet must be in an Availability Zone the service's NLB uses
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html). moto
+    maps zone names to the same zone ids in every account, so names compare like ids here."""
+    for subnet_id in subnet_ids or []:
+        subnet = backend.get_subnet(subnet_id)
+        if config.availability_zones and subnet.availability_zone not in config.availability_zones:
+            raise EC2ClientError(
+                "InvalidParameter",
+                f"The VPC endpoint service {config.service_name} does not support the availability "
+                f"zone of the subnet: {subnet_id}.")
+
+
+def _base_dns_name(backend, config, service_name):
+    if config is not None:
+        return config.endpoint_dns_name
+    for service in backend._collect_default_endpoint_services(backend.account_id, backend.region_name):
+        if service["ServiceName"] == service_name and service.get("BaseEndpointDnsNames"):
+            return service["BaseEndpointDnsNames"][0]
+    return f"{service_name.split('.')[-1]}.{backend.region_name}.vpce.amazonaws.com"
+
+
+def _dns_entries(backend, endpoint, config):
+    """One regional name plus one per zone, as AWS lists them for an interface endpoint."""
+    base = _base_dns_name(backend, config, endpoint.service_name)
+    region = backend.region_name
+    zone_id = _VPCE_HOSTED_ZONES.get(region, "Z" + mock_random.get_random_hex(12).upper())
+    prefix = f"{endpoint.id}-{mock_random.get_random_hex(8)}"
+    entries = [{"dns_name": f"{prefix}.{base}", "hosted_zone_id": zone_id}]
+    for subnet_id in endpoint.subnet_ids or []:
+        zone = backend.get_subnet(subnet_id).availability_zone
+        entries.append({"dns_name": f"{prefix}-{zone}.{base}", "hosted_zone_id": zone_id})
+    if endpoint.private_dns_enabled and config is not None and config.private_dns_name:
+        entries.append({"dns_name": config.private_dns_name, "hosted_zone_id": zone_id})
+    return entries
+
+
+def _fix_interfaces(backend, endpoint):
+    """Endpoint ENIs get an address of their subnet, the endpoint's security groups (the VPC's
+    default group when none is given) and AWS's requester-managed description."""
+    if not endpoint.security_group_ids:
+        endpoint.security_group_ids = [backend.get_default_security_group(endpoint.vpc_id).id]
+    groups = [backend.get_security_group_from_id(g) for g in endpoint.security_group_ids]
+    for eni_id in endpoint.network_interface_ids:
+        eni = backend.enis[eni_id]
+        address = eni.subnet.get_available_subnet_ip(eni)
+        eni.private_ip_address = address
+        eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": address}]
+        eni._group_set = [g for g in groups if g is not None]
+        eni.description = f"VPC Endpoint Interface {endpoint.id}"
+        eni.interface_type = "vpc_endpoint"
+        eni.requester_managed = True
+
+
+def _initial_state(endpoint, config):
+    if config is not None and config.acceptance_required:
+        set_state(endpoint, "pendingAcceptance")
+    else:
+        set_state(endpoint, "pending", "endpoint_pending", "available")
+
+
+def _patch_create_vpc_endpoint():
+    original = EC2Backend.create_vpc_endpoint
+
+    def create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+        kind = (endpoint_type or "Gateway").lower()
+        if kind not in ("interface", "gatewayloadbalancer"):
+            return original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+        config = _check_service_name(self, service_name)
+        if config is not None:
+            _check_zones(self, config, kwargs.get("subnet_ids"))
+        endpoint = original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+        _fix_interfaces(self, endpoint)
+        endpoint.dns_entries = _dns_entries(self, endpoint, config)
+        _initial_state(endpoint, config)
+        return endpoint
+
+    EC2Backend.create_vpc_endpoint = create_vpc_endpoint
+
+
+# ---------------------------------------------------------------------------- DeleteVpcEndpoints
+
+def delete_endpoints(backend, endpoint_ids):
+    """Endpoints go to `deleting`, then disappear after `endpoint_deleting` seconds.
+    Unknown ids come back as Unsuccessful items
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html)."""
+    unsuccessful = []
+    for endpoint_id in endpoint_ids:
+        endpoint = backend.vpc_end_points.get(endpoint_id)
+        if endpoint is None or endpoint.state == "deleted":
+            unsuccessful.append(_unsuccessful(endpoint_id, "InvalidVpcEndpoint.NotFound",
+                                              f"The Vpc Endpoint Id '{endpoint_id}' does not exist"))
+            continue
+        if endpoint.state == "deleting":
+            continue
+        if (endpoint.vpc_endpoint_type or "").lower() == "gateway":
+            backend.delete_vpc_endpoints(vpce_ids=[endpoint_id])  # moto's route clean-up
+            backend.vpc_end_points.pop(endpoint_id, None)
+            continue
+        set_state(endpoint, "deleting", "endpoint_deleting", remove_endpoint)
+    return unsuccessful
+
+
+def _unsuccessful(resource_id, code, message):
+    return {"ResourceId": resource_id, "Error": {"Code": code, "Message": message}}
+
+
+# ---------------------------------------------------------------------------- producer side
+
+def owned_config(backend, service_id):
+    config = backend.configurations.get(service_id)
+    if config is None:
+        raise UnknownVpcEndpointService(service_id)
+    return config
+
+
+def connection_of(config, endpoint):
+    """A VpcEndpointConnection as the service owner sees the consumer's endpoint
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpointConnection.html)."""
+    return {
+        "ServiceId": config.id,
+        "VpcEndpointId": endpoint.id,
+        "VpcEndpointOwner": endpoint.ec2_backend.account_id,
+        "VpcEndpointState": endpoint.state,
+        "CreationTimestamp": endpoint.creation_timestamp,
+        "DnsEntries": [{"DnsName": e["dns_name"], "HostedZoneId": e["hosted_zone_id"]}
+                       for e in endpoint.dns_entries or []],
+        "NetworkLoadBalancerArns": list(config.network_load_balancer_arns),
+        "GatewayLoadBalancerArns": list(config.gateway_load_balancer_arns),
+        "IpAddressType": "ipv4",
+        "VpcEndpointConnectionId": getattr(endpoint, "connection_id", None) or _connection_id(endpoint),
+        "VpcEndpointRegion": endpoint.ec2_backend.region_name,
+    }
+
+
+def _connection_id(endpoint):
+    endpoint.connection_id = f"vpce-con-{mock_random.get_random_hex(17)}"
+    return endpoint.connection_id
+
+
+_CONNECTION_FILTERS = {
+    "service-id": lambda c: c["ServiceId"],
+    "vpc-endpoint-id": lambda c: c["VpcEndpointId"],
+    "vpc-endpoint-owner": lambda c: c["VpcEndpointOwner"],
+    "vpc-endpoint-state": lambda c: c["VpcEndpointState"],
+    "vpc-endpoint-region": lambda c: c["VpcEndpointRegion"],
+    "ip-address-type": lambda c: c["IpAddressType"],
+}
+
+
+def describe_connections(backend, filters):
+    for name in filters:
+        if name not in _CONNECTION_FILTERS:
+            raise EC2ClientError("InvalidParameterValue", f"The filter '{name}' is invalid")
+    connections = []
+    for config in list(backend.configurations.values()):
+        for endpoint in endpoints_of_service(config):
+            connection = connection_of(config, endpoint)
+            if all(_CONNECTION_FILTERS[n](connection) in values for n, values in filters.items()):
+                connections.append(connection)
+    return connections
+
+
+def _connected_endpoint(config, endpoint_id):
+    for endpoint in endpoints_of_service(config):
+        if endpoint.id == endpoint_id:
+            return endpoint
+    return None
+
+
+def accept_connections(backend, service_id, endpoint_ids):
+    """pendingAcceptance -> pending, then available after `endpoint_acceptance` seconds.
+    Accepting an already accepted endpoint is a no-op."""
+    config = owned_config(backend, service_id)
+    unsuccessful = []
+    for endpoint_id in endpoint_ids:
+        endpoint = _connected_endpoint(config, endpoint_id)
+        if endpoint is None:
+            unsuccessful.append(_unsuccessful(endpoint_id, "InvalidVpcEndpointId.NotFound",
+                                              f"The VpcEndpoint Id '{endpoint_id}' does not exist"))
+        elif endpoint.state == "pendingAcceptance":
+            set_state(endpoint, "pending", "endpoint_acceptance", "available")
+        elif endpoint.state not in ("pending", "available"):
+            unsuccessful.append(_unsuccessful(endpoint_id, "IncorrectState",
+                                              f"Endpoint {endpoint_id} is in state {endpoint.state}"))
+    return unsuccessful
+
+
+def reject_connections(backend, service_id, endpoint_ids):
+    """Rejected endpoints stay in the consumer account in state `rejected` until deleted."""
+    config = owned_config(backend, service_id)
+    unsuccessful = []
+    for endpoint_id in endpoint_ids:
+        endpoint = _connected_endpoint(config, endpoint_id)
+        if endpoint is None:
+            unsuccessful.append(_unsuccessful(endpoint_id, "InvalidVpcEndpointId.NotFound",
+                                              f"The VpcEndpoint Id '{endpoint_id}' does not exist"))
+        elif endpoint.state in LIVE_CONNECTION_STATES:
+            set_state(endpoint, "rejected")
+        elif endpoint.state != "rejected":
+            unsuccessful.append(_unsuccessful(endpoint_id, "IncorrectState",
+                                              f"Endpoint {endpoint_id} is in state {endpoint.state}"))
+    return unsuccessful
+
+
+def delete_service_configurations(backend, service_ids):
+    unsuccessful = []
+    for service_id in service_ids:
+        config = backend.configurations.get(service_id)
+        if config is None:
+            unsuccessful.append(_unsuccessful(service_id, "InvalidVpcEndpointService.NotFound",
+                                              f"The VpcEndpointService Id '{service_id}' does not exist"))
+        elif any(e.state in LIVE_CONNECTION_STATES for e in endpoints_of_service(config)):
+            unsuccessful.append(_unsuccessful(
+                service_id, "ExistingVpcEndpointConnections",
+                f"Service {service_id} has existing active VPC Endpoint connections!"))
+        else:
+            backend.configurations.pop(service_id)
+    return unsuccessful
+
+
+def _patch_describe_services():
+    """DescribeVpcEndpointServices also lists other accounts' services that allow the caller."""
+    original = EC2Backend.describe_vpc_endpoint_services
+
+    def describe_vpc_endpoint_services(self, *args, **kwargs):
+        own = self.configurations
+        # moto reads self.configurations; show it the visible set for this one call (the
+        # emulator's global lock makes the swap invisible to other requests).
+        self.configurations = visible_configs(self)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            self.configurations = own
+
+    EC2Backend.describe_vpc_endpoint_services = describe_vpc_endpoint_services
+
+
+# ---------------------------------------------------------------------------- responses
+
+def _response_methods():
+    def describe_vpc_endpoint_connections(self):
+        connections = describe_connections(self.ec2_backend, self._filters_from_querystring())
+        return ActionResult({"VpcEndpointConnections": connections})
+
+    def accept_vpc_endpoint_connections(self):
+        unsuccessful = accept_connections(self.ec2_backend, self._get_param("ServiceId"),
+                                          self._get_param("VpcEndpointIds", []))
+        return ActionResult({"Unsuccessful": unsuccessful})
+
+    def reject_vpc_endpoint_connections(self):
+        unsuccessful = reject_connections(self.ec2_backend, self._get_param("ServiceId"),
+                                          self._get_param("VpcEndpointIds", []))
+        return ActionResult({"Unsuccessful": unsuccessful})
+
+    def delete_vpc_endpoint_service_configurations(self):
+        unsuccessful = delete_service_configurations(self.ec2_backend, self._get_param("ServiceIds", []))
+        return ActionResult({"Unsuccessful": unsuccessful})
+
+    def delete_vpc_endpoints(self):
+        unsuccessful = delete_endpoints(self.ec2_backend, self._get_param("VpcEndpointIds", []))
+        return ActionResult({"Unsuccessful": unsuccessful})
+
+    def start_vpc_endpoint_service_private_dns_verification(self):
+        # https://docs.aws.amazon.com/vpc/latest/privatelink/manage-dns-names.html: there is no
+        # public DNS here, so verification succeeds at once (moto reports `verified` already).
+        owned_config(self.ec2_backend, self._get_param("ServiceId"))
+        return ActionResult({"ReturnValue": True})
+
+    return {name: fn for name, fn in locals().items() if callable(fn)}
+
+
+def install():
+    _patch_create_vpc_endpoint()
+    _patch_describe_services()
+    for name, method in _response_methods().items():
+        setattr(EC2Response, name, method)

@@ -1,0 +1,92 @@
+"""Private IPs for RDS DB instances and RDS Proxies, for the emulator's DNS server.
+
+In AWS an instance's endpoint hostname resolves to the private IP of its ENI in one subnet
+of its DB subnet group, and a proxy's endpoint to ENIs in its VpcSubnetIds
+(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html,
+https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-network-prereqs.html).
+moto gives neither any address, so we allocate them from the subnets' CIDRs."""
+
+
+class _IpOwner:
+    """Stands in for the ENI in moto's per-subnet address bookkeeping."""
+
+    def __init__(self, name):
+        self.id = name
+
+
+def _ec2(account, region):
+    from moto.ec2.models import ec2_backends
+    return ec2_backends[account][region]
+
+
+def _allocate(subnets, owner_name, count):
+    owner = _IpOwner(owner_name)
+    return [subnet.get_available_subnet_ip(owner) for subnet in subnets[:count]]
+
+
+def _instance_subnets(db):
+    group = getattr(db, "db_subnet_group", None)
+    subnets = list(getattr(group, "_subnets", None) or [])
+    same_zone = [s for s in subnets if s.availability_zone == db.availability_zone]
+    if same_zone or subnets:
+        return same_zone or subnets
+    # No subnet group: AWS places the instance in the default VPC's subnet of its zone.
+    default = _ec2(db.account_id, db.region).get_default_subnets().get(db.availability_zone)
+    return [default] if default else []
+
+
+def instance_addresses(db):
+    if getattr(db, "_emulator_ips", None) is None:
+        db._emulator_ips = _allocate(_instance_subnets(db), db.db_instance_identifier, 1)
+    return db._emulator_ips
+
+
+def proxy_addresses(proxy):
+    if getattr(proxy, "_emulator_ips", None) is None:
+        ec2 = _ec2(proxy.account_id, proxy.region)
+        subnets = ec2.describe_subnets(subnet_ids=proxy.vpc_subnet_ids)
+        proxy._emulator_ips = _allocate(subnets, proxy.db_proxy_name, 2)
+    return proxy._emulator_ips
+
+
+def live_resources():
+    """Yields (account, region, kind, resource) for every instance and proxy."""
+    from moto.rds.models import rds_backends
+    for account, region, backend in rds_backends.iter_backends():
+        for db in list(backend.databases.values()):
+            if getattr(db, "status", "") != "deleted":
+                yield account, region, "db_instance", db
+        for proxy in list(backend.db_proxies.values()):
+            yield account, region, "db_proxy", proxy
+
+
+def hostnames():
+    """Maps each live instance/proxy endpoint hostname to its private addresses."""
+    records = {}
+    for _account, _region, kind, resource in live_resources():
+        if kind == "db_instance":
+            records[resource.address] = instance_addresses(resource)
+        else:
+            records[resource.endpoint] = proxy_addresses(resource)
+    return records
+
+
+def install():
+    """Allocate addresses at creation so they are stable from the first lookup on."""
+    from moto.rds.models import RDSBackend
+
+    original_instance = RDSBackend.create_db_instance
+    original_proxy = RDSBackend.create_db_proxy
+
+    def create_db_instance(self, *args, **kwargs):
+        db = original_instance(self, *args, **kwargs)
+        instance_addresses(db)
+        return db
+
+    def create_db_proxy(self, *args, **kwargs):
+        proxy = original_proxy(self, *args, **kwargs)
+        proxy_addresses(proxy)
+        return proxy
+
+    RDSBackend.create_db_instance = create_db_instance
+    RDSBackend.create_db_proxy = create_db_proxy

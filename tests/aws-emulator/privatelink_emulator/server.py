@@ -1,0 +1,110 @@
+"""The WSGI front: control API, fault injection, call log and lazy state transitions around
+moto's own WSGI application (which serves every AWS service on one port)."""
+import socket
+import sys
+import time
+
+from . import awsrequest, errors
+from .faults import FAULTS
+from .journal import JOURNAL
+from .state import LOCK, SCHEDULER
+
+_STATUS_TEXT = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
+                503: "Service Unavailable"}
+
+
+def status_line(code):
+    return f"{code} {_STATUS_TEXT.get(code, 'Status')}"
+
+
+def call_wsgi(app, environ):
+    """Runs a WSGI app to completion and returns (status, headers, body)."""
+    captured = {}
+    chunks = []
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return int(captured["status"].split()[0]), list(captured["headers"]), b"".join(chunks)
+
+
+def _looks_like_aws_body(body):
+    head = body.lstrip()[:64]
+    return head.startswith((b"<?xml", b"<Response", b"<ErrorResponse", b"{")) or not head
+
+
+class EmulatorApp:
+    def __init__(self, moto_app, control_app):
+        self.moto_app = moto_app
+        self.control_app = control_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator"):
+            return self.control_app(environ, start_response)
+        if path.startswith("/moto-api"):
+            with LOCK:
+                status, headers, body = call_wsgi(self.moto_app, environ)
+            start_response(status_line(status), headers)
+            return [body]
+        return self._aws_call(environ, start_response)
+
+    def _aws_call(self, environ, start_response):
+        body = awsrequest.read_body(environ)
+        with LOCK:
+            request = awsrequest.parse(environ, body)
+        fault = FAULTS.take(request)
+        if fault and fault["kind"] == "latency":
+            time.sleep(fault["latency_ms"] / 1000.0)
+        elif fault:
+            return self._fail(request, fault, environ, start_response)
+        with LOCK:
+            SCHEDULER.run_due()
+            status, headers, out = call_wsgi(self.moto_app, environ)
+        if status >= 500 and not _looks_like_aws_body(out):
+            status, headers, out = self._emulator_gap(request, out)
+        JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
+        start_response(status_line(status), headers)
+        return [out]
+
+    @staticmethod
+    def _emulator_gap(request, html):
+        """moto answers unimplemented calls with an HTML 500 that SDKs retry for minutes;
+        answer AWS's non-retryable InvalidAction instead
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html)."""
+        print(f"emulator: {request.service}:{request.action} failed inside moto", file=sys.stderr)
+        return errors.render(request.service, 400, "InvalidAction",
+                             f"The emulator does not implement {request.service}:{request.action}")
+
+    def _fail(self, request, fault, environ, start_response):
+        kind = fault["kind"]
+        if kind == "drop":
+            JOURNAL.record(request, 0, b"", fault=kind)
+            _drop(environ)
+        if kind == "throttle":
+            status, headers, body = errors.throttle(request.service)
+        else:
+            status, headers, body = errors.server_error(request.service, 500 if kind == "http500" else 503)
+        JOURNAL.record(request, status, body, fault=kind)
+        start_response(status_line(status), headers)
+        return [body]
+
+
+def _drop(environ):
+    """Closes the TCP connection without any response; werkzeug treats the raised
+    ConnectionError as a client disconnect and writes nothing."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
+    raise ConnectionAbortedError("emulator fault: dropped connection")

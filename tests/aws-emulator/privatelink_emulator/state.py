@@ -1,0 +1,109 @@
+"""Emulator-wide state that is not moto's: delays, timers, late ENI releases.
+
+One re-entrant lock serialises every request that touches moto's backends, the timers and
+the DNS server, because moto's in-memory models are not thread-safe."""
+import heapq
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+
+LOCK = threading.RLock()
+
+# Delays in seconds; 0 keeps tests fast (the transition then happens on the next request).
+DEFAULT_DELAYS = {
+    "nlb_provisioning": 0.0,     # NLB provisioning -> active
+    "endpoint_pending": 0.0,     # endpoint pending -> available (no acceptance needed)
+    "endpoint_acceptance": 0.0,  # accepted endpoint pending -> available
+    "endpoint_deleting": 0.0,    # endpoint deleting -> gone
+    "eni_release": 0.0,          # ENIs of a deleted endpoint/NLB still hold their SGs
+}
+
+
+class Config:
+    def __init__(self):
+        self.delays = dict(DEFAULT_DELAYS)
+
+    def update(self, values):
+        unknown = set(values) - set(self.delays)
+        if unknown:
+            raise ValueError(f"unknown delay(s): {sorted(unknown)}; known: {sorted(self.delays)}")
+        for key, value in values.items():
+            value = float(value)
+            if value < 0:
+                raise ValueError(f"{key} must be >= 0")
+            self.delays[key] = value
+
+    def delay(self, key):
+        return self.delays[key]
+
+
+@dataclass(order=True)
+class _Timer:
+    due: float
+    seq: int
+    action: object = field(compare=False)
+
+
+class Scheduler:
+    """Lazy state transitions: callbacks run at the start of the first request after they
+    are due, so a describe after the delay sees the new state (as AWS's eventual states)."""
+
+    def __init__(self):
+        self._heap = []
+        self._seq = itertools.count()
+
+    def after(self, seconds, action):
+        heapq.heappush(self._heap, _Timer(time.monotonic() + seconds, next(self._seq), action))
+
+    def run_due(self):
+        # Callbacks may schedule more work; zero-delay follow-ups run in the same pass.
+        while self._heap and self._heap[0].due <= time.monotonic():
+            timer = heapq.heappop(self._heap)
+            timer.action()
+
+    def clear(self):
+        self._heap.clear()
+
+
+@dataclass
+class EniHold:
+    """Security groups still attached to ENIs whose owner is gone. AWS releases the
+    requester-managed ENIs of endpoints and load balancers some time after the owner's
+    deletion; until then DeleteSecurityGroup answers DependencyViolation."""
+    account: str
+    region: str
+    group_ids: list
+    until: float
+    owner: str
+
+
+class Holds:
+    def __init__(self):
+        self._holds = []
+
+    def add(self, account, region, group_ids, seconds, owner):
+        if group_ids:
+            self._holds.append(EniHold(account, region, list(group_ids), time.monotonic() + seconds, owner))
+
+    def holder_of(self, account, region, group_id):
+        now = time.monotonic()
+        self._holds = [h for h in self._holds if h.until > now]
+        for hold in self._holds:
+            if hold.account == account and hold.region == region and group_id in hold.group_ids:
+                return hold.owner
+        return None
+
+    def clear(self):
+        self._holds.clear()
+
+
+CONFIG = Config()
+SCHEDULER = Scheduler()
+HOLDS = Holds()
+
+
+def reset():
+    CONFIG.delays = dict(DEFAULT_DELAYS)
+    SCHEDULER.clear()
+    HOLDS.clear()

@@ -1,0 +1,129 @@
+"""PrivateLink connection lifecycle across two accounts.
+AWS: https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html
+     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html"""
+import re
+
+from conftest import CONSUMER, PRODUCER
+from helpers import endpoint, endpoint_state, error_code, network, nlb, security_group, service
+
+
+def _producer(ec2_a, elbv2_a, acceptance=True, principals=(f"arn:aws:iam::{CONSUMER}:root",)):
+    vpc, subnets = network(ec2_a)
+    group = security_group(ec2_a, vpc, "nlb")
+    arn = nlb(elbv2_a, subnets, [group])
+    return service(ec2_a, arn, acceptance, principals)
+
+
+def _consumer(ec2_b):
+    vpc, subnets = network(ec2_b, "10.1.0.0/16")
+    return vpc, subnets, security_group(ec2_b, vpc, "endpoint")
+
+
+def test_acceptance_required_starts_pending_acceptance_then_available_after_accept(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a)
+    vpc, subnets, group = _consumer(ec2_b)
+    ep = endpoint(ec2_b, vpc, subnets, [group], svc["ServiceName"])
+    assert ep["State"] == "pendingAcceptance"
+    assert endpoint_state(ec2_b, ep["VpcEndpointId"]) == "pendingAcceptance"
+
+    connections = ec2_a.describe_vpc_endpoint_connections(
+        Filters=[{"Name": "service-id", "Values": [svc["ServiceId"]]}])["VpcEndpointConnections"]
+    assert [(c["VpcEndpointId"], c["VpcEndpointOwner"], c["VpcEndpointState"]) for c in connections] == \
+        [(ep["VpcEndpointId"], CONSUMER, "pendingAcceptance")]
+
+    result = ec2_a.accept_vpc_endpoint_connections(ServiceId=svc["ServiceId"], VpcEndpointIds=[ep["VpcEndpointId"]])
+    assert result["Unsuccessful"] == []
+    assert endpoint_state(ec2_b, ep["VpcEndpointId"]) == "available"
+    states = ec2_a.describe_vpc_endpoint_connections()["VpcEndpointConnections"]
+    assert [c["VpcEndpointState"] for c in states] == ["available"]
+
+
+def test_reject_leaves_consumer_endpoint_rejected(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a)
+    vpc, subnets, group = _consumer(ec2_b)
+    ep = endpoint(ec2_b, vpc, subnets, [group], svc["ServiceName"])
+    result = ec2_a.reject_vpc_endpoint_connections(ServiceId=svc["ServiceId"], VpcEndpointIds=[ep["VpcEndpointId"]])
+    assert result["Unsuccessful"] == []
+    assert endpoint_state(ec2_b, ep["VpcEndpointId"]) == "rejected"
+
+
+def test_without_acceptance_endpoint_is_pending_then_available(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a, acceptance=False)
+    vpc, subnets, group = _consumer(ec2_b)
+    ep = endpoint(ec2_b, vpc, subnets, [group], svc["ServiceName"])
+    assert ep["State"] == "pending"
+    assert endpoint_state(ec2_b, ep["VpcEndpointId"]) == "available"
+
+
+def test_accept_unknown_endpoint_and_foreign_service(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a)
+    result = ec2_a.accept_vpc_endpoint_connections(ServiceId=svc["ServiceId"], VpcEndpointIds=["vpce-0123456789abcdef0"])
+    assert result["Unsuccessful"][0]["Error"]["Code"] == "InvalidVpcEndpointId.NotFound"
+    # Only the service owner manages its connections.
+    assert error_code(ec2_b.accept_vpc_endpoint_connections, ServiceId=svc["ServiceId"],
+                      VpcEndpointIds=["vpce-0123456789abcdef0"]) == "InvalidVpcEndpointServiceId.NotFound"
+
+
+def test_consumer_sees_service_only_when_allowed(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a, principals=())
+    name = svc["ServiceName"]
+    assert error_code(ec2_b.describe_vpc_endpoint_services, ServiceNames=[name]) == "InvalidServiceName"
+    vpc, subnets, group = _consumer(ec2_b)
+    assert error_code(endpoint, ec2_b, vpc, subnets, [group], name) == "InvalidServiceName"
+
+    ec2_a.modify_vpc_endpoint_service_permissions(ServiceId=svc["ServiceId"],
+                                                  AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"])
+    details = ec2_b.describe_vpc_endpoint_services(ServiceNames=[name])["ServiceDetails"]
+    assert [(d["ServiceName"], d["Owner"], d["AcceptanceRequired"]) for d in details] == [(name, PRODUCER, True)]
+    assert endpoint(ec2_b, vpc, subnets, [group], name)["State"] == "pendingAcceptance"
+
+
+def test_wildcard_principal_allows_every_account(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a, principals=("*",))
+    names = ec2_b.describe_vpc_endpoint_services()["ServiceNames"]
+    assert svc["ServiceName"] in names
+
+
+def test_unknown_service_name_fails_as_in_aws(ec2_b):
+    vpc, subnets, group = _consumer(ec2_b)
+    assert error_code(endpoint, ec2_b, vpc, subnets, [group],
+                      "com.amazonaws.vpce.us-east-1.vpce-svc-0000000000000000") == "InvalidServiceName"
+    # AWS-managed service names stay valid.
+    ep = endpoint(ec2_b, vpc, subnets, [group], "com.amazonaws.us-east-1.secretsmanager")
+    assert ep["State"] == "pending"
+
+
+def test_subnet_outside_service_zones_is_refused(ec2_a, ec2_b, elbv2_a):
+    vpc, subnets = network(ec2_a, zones=("us-east-1a",))
+    arn = nlb(elbv2_a, subnets, [security_group(ec2_a, vpc, "nlb")])
+    svc = service(ec2_a, arn, principals=("*",))
+    vpc_b, subnets_b = network(ec2_b, "10.1.0.0/16", zones=("us-east-1c",))
+    group = security_group(ec2_b, vpc_b, "endpoint")
+    assert error_code(endpoint, ec2_b, vpc_b, subnets_b, [group], svc["ServiceName"]) == "InvalidParameter"
+
+
+def test_endpoint_dns_entries_and_interfaces_follow_aws_shape(ec2_a, ec2_b, elbv2_a):
+    svc = _producer(ec2_a, elbv2_a)
+    vpc, subnets, group = _consumer(ec2_b)
+    ep = endpoint(ec2_b, vpc, subnets, [group], svc["ServiceName"])
+    service_id, ep_id = svc["ServiceId"], ep["VpcEndpointId"]
+    names = [e["DnsName"] for e in ep["DnsEntries"]]
+    regional = rf"{ep_id}-[0-9a-z]{{8}}\.{service_id}\.us-east-1\.vpce\.amazonaws\.com"
+    assert re.fullmatch(regional, names[0])
+    assert [re.fullmatch(rf"{ep_id}-[0-9a-z]{{8}}-(us-east-1[ab])\.{service_id}\.us-east-1\.vpce\.amazonaws\.com", n).group(1)
+            for n in names[1:]] == ["us-east-1a", "us-east-1b"]
+    assert {e["HostedZoneId"] for e in ep["DnsEntries"]} == {"Z7HUB22UULQXV"}
+
+    enis = ec2_b.describe_network_interfaces(NetworkInterfaceIds=ep["NetworkInterfaceIds"])["NetworkInterfaces"]
+    cidrs = {"us-east-1a": "10.1.1.", "us-east-1b": "10.1.2."}
+    for eni in enis:
+        assert eni["PrivateIpAddress"].startswith(cidrs[eni["AvailabilityZone"]])
+        assert [g["GroupId"] for g in eni["Groups"]] == [group]
+        assert eni["InterfaceType"] == "vpc_endpoint" and eni["RequesterManaged"]
+        assert eni["Description"] == f"VPC Endpoint Interface {ep_id}"
+
+
+def test_load_balancer_arn_names_network_type(elbv2_a, ec2_a):
+    vpc, subnets = network(ec2_a)
+    arn = nlb(elbv2_a, subnets, [security_group(ec2_a, vpc, "nlb")])
+    assert ":loadbalancer/net/db-nlb/" in arn

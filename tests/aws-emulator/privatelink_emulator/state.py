@@ -68,12 +68,12 @@ class Scheduler:
 
 @dataclass
 class EniHold:
-    """Security groups still attached to ENIs whose owner is gone. AWS releases the
+    """Security groups and subnets still used by ENIs whose owner is gone. AWS releases the
     requester-managed ENIs of endpoints and load balancers some time after the owner's
-    deletion; until then DeleteSecurityGroup answers DependencyViolation."""
+    deletion; until then DeleteSecurityGroup and DeleteSubnet answer DependencyViolation."""
     account: str
     region: str
-    group_ids: list
+    resource_ids: list
     until: float
     owner: str
 
@@ -82,15 +82,15 @@ class Holds:
     def __init__(self):
         self._holds = []
 
-    def add(self, account, region, group_ids, seconds, owner):
-        if group_ids:
-            self._holds.append(EniHold(account, region, list(group_ids), time.monotonic() + seconds, owner))
+    def add(self, account, region, resource_ids, seconds, owner):
+        if resource_ids and seconds > 0:
+            self._holds.append(EniHold(account, region, list(resource_ids), time.monotonic() + seconds, owner))
 
-    def holder_of(self, account, region, group_id):
+    def holder_of(self, account, region, resource_id):
         now = time.monotonic()
         self._holds = [h for h in self._holds if h.until > now]
         for hold in self._holds:
-            if hold.account == account and hold.region == region and group_id in hold.group_ids:
+            if hold.account == account and hold.region == region and resource_id in hold.resource_ids:
                 return hold.owner
         return None
 

@@ -63,6 +63,8 @@ def test_article_flow_across_two_accounts(emulator, ec2_a, ec2_b):
     assert error_code(ec2_a.delete_security_group, GroupId=a["nlb_group"]) == "DependencyViolation"
     assert error_code(ec2_a.delete_security_group, GroupId=a["db_group"]) == "DependencyViolation"
     assert error_code(ec2_b.delete_security_group, GroupId=ep_group) == "DependencyViolation"
+    assert error_code(ec2_b.delete_subnet, SubnetId=subnets_b[0]) == "DependencyViolation"
+    assert error_code(ec2_a.delete_subnet, SubnetId=a["subnets"][0]) == "DependencyViolation"
     assert emulator.inventory(CONSUMER)[CONSUMER]["us-east-1"]["vpc_endpoints"] == [f"{ep} (available)"]
 
     # Right order: consumer first, then the producer from the service down to the network.

@@ -78,3 +78,17 @@ def test_security_group_referenced_by_another_groups_rule(ec2_a):
 def test_deleting_unknown_endpoint_is_an_unsuccessful_item(ec2_b):
     result = ec2_b.delete_vpc_endpoints(VpcEndpointIds=["vpce-0123456789abcdef0"])
     assert result["Unsuccessful"][0]["Error"]["Code"] == "InvalidVpcEndpoint.NotFound"
+
+
+def test_subnet_with_endpoint_interfaces_is_a_dependency(emulator, ec2_a, ec2_b, elbv2_a):
+    emulator.call("POST", "/_emulator/config", {"eni_release": 0.5})
+    svc, arn, _g, ep, ep_group = _pair(ec2_a, ec2_b, elbv2_a, acceptance=False)
+    subnet = ec2_b.describe_vpc_endpoints()["VpcEndpoints"][0]["SubnetIds"][0]
+    assert error_code(ec2_b.delete_subnet, SubnetId=subnet) == "DependencyViolation"
+    nlb_subnet = elbv2_a.describe_load_balancers()["LoadBalancers"][0]["AvailabilityZones"][0]["SubnetId"]
+    assert error_code(ec2_a.delete_subnet, SubnetId=nlb_subnet) == "DependencyViolation"
+    ec2_b.delete_vpc_endpoints(VpcEndpointIds=[ep["VpcEndpointId"]])
+    ec2_b.describe_vpc_endpoints()
+    assert error_code(ec2_b.delete_subnet, SubnetId=subnet) == "DependencyViolation"
+    time.sleep(0.6)
+    ec2_b.delete_subnet(SubnetId=subnet)

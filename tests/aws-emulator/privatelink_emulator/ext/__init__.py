@@ -2,8 +2,8 @@
 
 
 def install():
-    from . import ec2_privatelink, elbv2, rds, security_groups
+    from . import dependencies, ec2_privatelink, elbv2, rds
     ec2_privatelink.install()
     elbv2.install()
-    security_groups.install()
+    dependencies.install()
     rds.install()

@@ -116,7 +116,8 @@ def remove_endpoint(endpoint):
         eni = backend.enis.pop(eni_id, None)
         if eni is not None and eni.subnet is not None:
             eni.subnet.del_subnet_ip(eni.private_ip_address)
-    HOLDS.add(backend.account_id, backend.region_name, endpoint.security_group_ids,
+    HOLDS.add(backend.account_id, backend.region_name,
+              list(endpoint.security_group_ids) + list(endpoint.subnet_ids or []),
               CONFIG.delay("eni_release"), f"network interfaces of deleted endpoint {endpoint.id}")
 
 

@@ -60,7 +60,8 @@ def install():
             if _services_using(self, lb):
                 raise ResourceInUseError(
                     f"Load balancer '{arn}' cannot be deleted because it is currently associated with another service")
-            HOLDS.add(self.account_id, self.region_name, lb.security_groups or [],
+            HOLDS.add(self.account_id, self.region_name,
+                      list(lb.security_groups or []) + [subnet.id for subnet in lb.subnets],
                       CONFIG.delay("eni_release"), f"network interfaces of deleted load balancer {lb.name}")
         return original_delete(self, arn)
 

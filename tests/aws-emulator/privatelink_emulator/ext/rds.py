@@ -19,8 +19,10 @@ def _ec2(account, region):
     return ec2_backends[account][region]
 
 
-def _allocate(subnets, owner_name, count):
-    owner = _IpOwner(owner_name)
+def _allocate(resource, subnets, count):
+    """Addresses for the resource's ENIs; remembers their subnets (DeleteSubnet checks them)."""
+    owner = _IpOwner(getattr(resource, "db_instance_identifier", None) or resource.db_proxy_name)
+    resource._emulator_subnet_ids = [subnet.id for subnet in subnets[:count]]
     return [subnet.get_available_subnet_ip(owner) for subnet in subnets[:count]]
 
 
@@ -37,7 +39,7 @@ def _instance_subnets(db):
 
 def instance_addresses(db):
     if getattr(db, "_emulator_ips", None) is None:
-        db._emulator_ips = _allocate(_instance_subnets(db), db.db_instance_identifier, 1)
+        db._emulator_ips = _allocate(db, _instance_subnets(db), 1)
     return db._emulator_ips
 
 
@@ -45,7 +47,7 @@ def proxy_addresses(proxy):
     if getattr(proxy, "_emulator_ips", None) is None:
         ec2 = _ec2(proxy.account_id, proxy.region)
         subnets = ec2.describe_subnets(subnet_ids=proxy.vpc_subnet_ids)
-        proxy._emulator_ips = _allocate(subnets, proxy.db_proxy_name, 2)
+        proxy._emulator_ips = _allocate(proxy, subnets, 2)
     return proxy._emulator_ips
 
 

@@ -3,6 +3,7 @@ moto's own WSGI application (which serves every AWS service on one port)."""
 import socket
 import sys
 import time
+import traceback
 
 from . import awsrequest, errors
 from .faults import FAULTS
@@ -37,7 +38,7 @@ def call_wsgi(app, environ):
 
 def _looks_like_aws_body(body):
     head = body.lstrip()[:64]
-    return head.startswith((b"<?xml", b"<Response", b"<ErrorResponse", b"{")) or not head
+    return head.startswith((b"<?xml", b"<Response", b"<ErrorResponse", b"{"))
 
 
 class EmulatorApp:
@@ -67,15 +68,19 @@ class EmulatorApp:
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
-            status, headers, out = call_wsgi(self.moto_app, environ)
+            try:
+                status, headers, out = call_wsgi(self.moto_app, environ)
+            except Exception:  # moto raises NotImplementedError for actions it lacks
+                traceback.print_exc()
+                status, out = 500, b""
         if status >= 500 and not _looks_like_aws_body(out):
-            status, headers, out = self._emulator_gap(request, out)
+            status, headers, out = self._emulator_gap(request)
         JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
         start_response(status_line(status), headers)
         return [out]
 
     @staticmethod
-    def _emulator_gap(request, html):
+    def _emulator_gap(request):
         """moto answers unimplemented calls with an HTML 500 that SDKs retry for minutes;
         answer AWS's non-retryable InvalidAction instead
         (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html)."""

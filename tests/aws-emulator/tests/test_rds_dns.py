@@ -51,3 +51,10 @@ def test_deleted_instance_no_longer_resolves_and_frees_its_group(emulator, ec2_a
     assert query(emulator.dns, db["Endpoint"]["Address"]) is None
     assert query(emulator.dns, proxy["Endpoint"]) is None
     ec2_a.delete_security_group(GroupId=group)
+
+
+def test_proxy_endpoints_list_the_default_endpoint(emulator, ec2_a):
+    rds, _db, proxy, group = _database(emulator, ec2_a)
+    endpoints = rds.describe_db_proxy_endpoints(DBProxyName="orders-proxy")["DBProxyEndpoints"]
+    assert [(e["DBProxyEndpointName"], e["Endpoint"], e["IsDefault"], e["VpcSecurityGroupIds"]) for e in endpoints] == \
+        [("default", proxy["Endpoint"], True, [group])]

@@ -7,3 +7,4 @@ def install():
     elbv2.install()
     dependencies.install()
     rds.install()
+    rds.install_responses()

@@ -92,3 +92,37 @@ def install():
 
     RDSBackend.create_db_instance = create_db_instance
     RDSBackend.create_db_proxy = create_db_proxy
+
+
+def _default_proxy_endpoint(proxy):
+    """The proxy's default read/write endpoint, as DescribeDBProxyEndpoints lists it
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBProxyEndpoint.html)."""
+    return {
+        "DBProxyEndpointName": "default",
+        "DBProxyEndpointArn": proxy.arn.replace(":db-proxy:", ":db-proxy-endpoint:"),
+        "DBProxyName": proxy.db_proxy_name,
+        "Status": "available",
+        "VpcId": proxy.vpc_id,
+        "VpcSecurityGroupIds": list(proxy.vpc_security_group_ids),
+        "VpcSubnetIds": list(proxy.vpc_subnet_ids),
+        "Endpoint": proxy.endpoint,
+        "CreatedDate": proxy.created_date,
+        "TargetRole": "READ_WRITE",
+        "IsDefault": True,
+    }
+
+
+def install_responses():
+    """moto 5.2.5 has no DescribeDBProxyEndpoints (HTTP 500); list each proxy's default endpoint."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.responses import RDSResponse
+
+    def describe_db_proxy_endpoints(self):
+        name = self.params.get("DBProxyName")
+        proxies = [p for p in self.backend.db_proxies.values() if name in (None, p.db_proxy_name)]
+        if name and not proxies:
+            raise RDSClientError("DBProxyNotFoundFault", f"The specified proxy name {name} doesn't exist.")
+        return ActionResult({"DBProxyEndpoints": [_default_proxy_endpoint(p) for p in proxies]})
+
+    RDSResponse.describe_db_proxy_endpoints = describe_db_proxy_endpoints

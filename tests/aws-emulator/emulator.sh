@@ -18,7 +18,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-running() { [ -f "$state_dir/pid" ] && kill -0 "$(cat "$state_dir/pid")" 2>/dev/null; }
+# Only a PID whose command line is our server counts (a stale pid file may name a reused PID).
+running() {
+  [ -f "$state_dir/pid" ] || return 1
+  local pid; pid="$(cat "$state_dir/pid")"
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q privatelink_emulator
+}
 
 start() {
   if running; then
@@ -47,11 +52,12 @@ start() {
 }
 
 stop() {
-  if [ -f "$state_dir/pid" ]; then
+  if running; then
     pid="$(cat "$state_dir/pid")"
     if kill "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
+      # `running` also ends the wait on a zombie (empty cmdline) nobody has reaped yet.
+      for _ in $(seq 1 50); do running || break; sleep 0.1; done
+      if running; then kill -9 "$pid" 2>/dev/null || true; fi
     fi
   fi
   rm -f "$state_dir/pid" "$state_dir/url" "$state_dir/dns"

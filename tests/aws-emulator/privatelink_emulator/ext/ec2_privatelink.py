@@ -98,13 +98,22 @@ def endpoint_hostnames():
 # ---------------------------------------------------------------------------- state changes
 
 def set_state(endpoint, state, delay_key=None, then=None):
-    """Sets the endpoint state and, with a delay key, schedules the next state."""
+    """Sets the endpoint state and, with a delay key, schedules the next step: `then` is the
+    next state's name or a function of the endpoint. The step is skipped if the state changed
+    meanwhile (e.g. rejected or deleted while pending)."""
     endpoint.state = state
-    if delay_key:
-        def advance():
-            if endpoint.state == state:
-                then(endpoint) if callable(then) else setattr(endpoint, "state", then)
-        SCHEDULER.after(CONFIG.delay(delay_key), advance)
+    if not delay_key:
+        return
+
+    def advance():
+        if endpoint.state != state:
+            return
+        if callable(then):
+            then(endpoint)
+        else:
+            endpoint.state = then
+
+    SCHEDULER.after(CONFIG.delay(delay_key), advance)
 
 
 def remove_endpoint(endpoint):

@@ -34,20 +34,6 @@ class AwsRequest:
             return False
         return not self.action.startswith(_READ_PREFIXES)
 
-    def param(self, name, default=None):
-        values = self.params.get(name)
-        return values[0] if values else default
-
-    def param_list(self, prefix):
-        """Query-protocol lists: Prefix.1, Prefix.2, ... (EC2 also sends Prefix.member.N elsewhere)."""
-        items = []
-        pattern = re.compile(re.escape(prefix) + r"(?:\.member)?\.(\d+)$")
-        for key, values in self.params.items():
-            match = pattern.match(key)
-            if match:
-                items.append((int(match.group(1)), values[0]))
-        return [value for _, value in sorted(items)]
-
 
 def read_body(environ):
     """Reads the body once and puts it back so moto can read it again."""
@@ -55,7 +41,12 @@ def read_body(environ):
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    if length > 0:
+        body = environ["wsgi.input"].read(length)
+    elif environ.get("wsgi.input_terminated"):  # chunked upload: read to the end
+        body = environ["wsgi.input"].read()
+    else:
+        body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body

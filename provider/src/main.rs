@@ -8,10 +8,11 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     let args = LaunchArgs::parse(std::env::args().skip(1));
     // Stdout belongs to the port announcement: every log line goes to stderr.
+    // -v raises our own verbosity only; the HTTP/2 and SDK internals stay at warnings.
     let default_level = match args.verbosity {
         0..=3 => "warn",
-        4..=8 => "info",
-        _ => "debug",
+        4..=8 => "warn,pulumi_privatelink=info",
+        _ => "warn,pulumi_privatelink=debug",
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -17,7 +17,7 @@ use super::status::into_status;
 use super::structs::{from_property_map, to_property_map, MalformedProperty};
 use crate::config::{self, Configured, ProviderConfig};
 use crate::runtime::decode;
-use crate::runtime::progress::{Discard, LogSink, Progress};
+use crate::runtime::progress::{Discard, LogSink, Progress, Severity};
 use crate::runtime::registry::{DynResource, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
 use crate::runtime::value::{reveal, PropertyMap};
@@ -259,6 +259,16 @@ impl ResourceProvider for ProviderService {
             crate::aws::validate_credentials(&sdk)
                 .await
                 .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        }
+        if let Some(endpoint) = &config.endpoint {
+            // Say so loudly: nothing this provider does will reach real AWS.
+            let log = self.log.read().map(|l| l.clone()).unwrap_or_else(|_| Arc::new(Discard));
+            log.log(
+                Severity::Info,
+                "",
+                format!("privatelink: every AWS call goes to the endpoint override {endpoint}"),
+                false,
+            );
         }
         if let Ok(mut configured) = self.configured.write() {
             *configured = Some(Configured::new(config, sdk));

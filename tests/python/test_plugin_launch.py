@@ -2,97 +2,31 @@
 generated stubs from the `pulumi` package, with a fake Engine service receiving Log calls."""
 
 import json
-import queue
 import signal
-import subprocess
-import tempfile
-import time
-from concurrent import futures
 
 import grpc
 import pytest
-from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2, provider_pb2_grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import provider_pb2
+
+from engine import FakeEngine, Plugin, struct
 
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
-class FakeEngine(engine_pb2_grpc.EngineServicer):
-    def __init__(self):
-        self.logs = queue.Queue()
-
-    def Log(self, request, context):
-        self.logs.put(request)
-        return empty_pb2.Empty()
-
-
 @pytest.fixture
 def engine():
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     fake = FakeEngine()
-    engine_pb2_grpc.add_EngineServicer_to_server(fake, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    fake.address = f"127.0.0.1:{port}"
     yield fake
-    server.stop(None)
-
-
-class Plugin:
-    def __init__(self, binary, engine_address):
-        # The engine passes its own flags first and its address last.
-        self.process = subprocess.Popen(
-            [str(binary), "--logtostderr", "-v=9", "--tracing", "file:/dev/null", engine_address],
-            stdout=subprocess.PIPE,
-            # A file, not a pipe: an unread pipe would fill up and block the plugin.
-            stderr=tempfile.TemporaryFile(),
-        )
-        first_line = self.process.stdout.readline().decode()
-        assert first_line.strip().isdigit(), f"first stdout line must be the port, got {first_line!r}"
-        self.port = int(first_line)
-        self.channel = grpc.insecure_channel(
-            f"127.0.0.1:{self.port}",
-            options=[
-                ("grpc.max_send_message_length", 64 * 1024 * 1024),
-                ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-            ],
-        )
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.channel.close()
+    fake.stop()
 
 
 @pytest.fixture
 def plugin(provider_binary, engine):
     p = Plugin(provider_binary, engine.address)
-    # The engine retries Handshake while the server is not up yet.
-    deadline = time.time() + 10
-    while True:
-        try:
-            p.handshake = p.stub.Handshake(
-                provider_pb2.ProviderHandshakeRequest(engine_address=engine.address), timeout=5
-            )
-            break
-        except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.UNAVAILABLE or time.time() > deadline:
-                raise
-            time.sleep(0.05)
     yield p
     p.stop()
-
-
-def struct(values):
-    s = struct_pb2.Struct()
-    s.update(values)
-    return s
 
 
 def failures(response):

@@ -31,6 +31,7 @@ def reset_all():
         FAULTS.clear()
         JOURNAL.clear()
         dns.RECORDS.clear()
+        dns.TXT_RECORDS.clear()
 
 
 def _health(_request):
@@ -74,11 +75,15 @@ def _config(request):
 def _dns(request):
     if request.method == "POST":
         data = _body(request)
-        dns.RECORDS.set(data["hostname"], data["addresses"])
+        if "txt" in data:
+            dns.TXT_RECORDS.set(data["hostname"], data["txt"])
+        else:
+            dns.RECORDS.set(data["hostname"], data["addresses"])
     if request.method == "DELETE":
         dns.RECORDS.clear()
+        dns.TXT_RECORDS.clear()
     with LOCK:
-        return {"server": dns.SERVER_ADDRESS, "records": dns.all_records()}
+        return {"server": dns.SERVER_ADDRESS, "records": dns.all_records(), "txt": dns.TXT_RECORDS.items()}
 
 
 ROUTES = {

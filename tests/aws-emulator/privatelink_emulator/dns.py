@@ -1,11 +1,14 @@
 """A small DNS server on a loopback UDP port answering A queries for the hostnames the
 emulator knows: RDS instance and proxy endpoints, and VPC endpoint DNS names. The control
 API can pin a hostname to other addresses, as an RDS failover changes what AWS's DNS answers
-(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html)."""
+(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html).
+TXT records published over the control API stand for the public DNS that endpoint service
+private DNS name verification reads
+(https://docs.aws.amazon.com/vpc/latest/privatelink/manage-dns-names.html)."""
 import socketserver
 import threading
 
-from dnslib import QTYPE, RCODE, RR, A, DNSRecord
+from dnslib import QTYPE, RCODE, RR, TXT, A, DNSRecord
 
 from .state import LOCK
 
@@ -18,15 +21,19 @@ def _norm(hostname):
 
 
 class Overrides:
-    """Addresses set over the control API; they win over the ones derived from resources."""
+    """Records set over the control API (A: they win over the ones derived from resources)."""
 
-    def __init__(self):
+    def __init__(self, what):
+        self._what = what
         self._records = {}
 
-    def set(self, hostname, addresses):
-        if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
-            raise ValueError("addresses must be a list of IPv4 strings")
-        self._records[_norm(hostname)] = list(addresses)
+    def set(self, hostname, values):
+        if not isinstance(values, list) or not all(isinstance(a, str) for a in values):
+            raise ValueError(f"{self._what} must be a list of strings")
+        self._records[_norm(hostname)] = list(values)
+
+    def get(self, hostname):
+        return self._records.get(_norm(hostname), [])
 
     def items(self):
         return dict(self._records)
@@ -35,7 +42,8 @@ class Overrides:
         self._records.clear()
 
 
-RECORDS = Overrides()
+RECORDS = Overrides("addresses")  # A records
+TXT_RECORDS = Overrides("txt")  # TXT records, e.g. _<name>.example.com -> ["vpce:..."]
 
 
 def all_records():
@@ -62,6 +70,15 @@ class _Handler(socketserver.BaseRequestHandler):
             return
         reply = query.reply()
         name = str(query.q.qname)
+        if query.q.qtype == QTYPE.TXT:
+            with LOCK:
+                texts = TXT_RECORDS.get(name)
+            if not texts:
+                reply.header.rcode = RCODE.NXDOMAIN
+            for text in texts:
+                reply.add_answer(RR(name, QTYPE.TXT, rdata=TXT(text), ttl=TTL))
+            sock.sendto(reply.pack(), self.client_address)
+            return
         addresses = lookup(name)
         if addresses is None:
             reply.header.rcode = RCODE.NXDOMAIN

@@ -17,6 +17,9 @@ DEFAULT_DELAYS = {
     "endpoint_acceptance": 0.0,  # accepted endpoint pending -> available
     "endpoint_deleting": 0.0,    # endpoint deleting -> gone
     "eni_release": 0.0,          # ENIs of a deleted endpoint/NLB still hold their SGs
+    "service_pending": 0.0,      # endpoint service Pending -> Available
+    "target_registration": 0.0,  # registered target initial -> healthy
+    "target_deregistration": 0.0,  # deregistered target draining -> gone
 }
 
 

@@ -2,9 +2,11 @@
 
 
 def install():
-    from . import dependencies, ec2_privatelink, elbv2, rds
+    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, rds, target_groups
     ec2_privatelink.install()
+    endpoint_services.install()
     elbv2.install()
+    target_groups.install()
     dependencies.install()
     rds.install()
     rds.install_responses()

@@ -409,12 +409,6 @@ def _response_methods():
         unsuccessful = delete_endpoints(self.ec2_backend, self._get_param("VpcEndpointIds", []))
         return ActionResult({"Unsuccessful": unsuccessful})
 
-    def start_vpc_endpoint_service_private_dns_verification(self):
-        # https://docs.aws.amazon.com/vpc/latest/privatelink/manage-dns-names.html: there is no
-        # public DNS here, so verification succeeds at once (moto reports `verified` already).
-        owned_config(self.ec2_backend, self._get_param("ServiceId"))
-        return ActionResult({"ReturnValue": True})
-
     return {name: fn for name, fn in locals().items() if callable(fn)}
 
 

@@ -10,10 +10,25 @@
   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html);
   moto always writes app/.
 - A deleted load balancer's ENIs keep its security groups in use for `eni_release` seconds.
+- CreateLoadBalancer is idempotent: "If you attempt to create multiple load balancers with the same
+  settings, each call succeeds" and returns the existing one; the same name with other settings
+  is DuplicateLoadBalancerName
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html);
+  moto made a second balancer with the same name.
+- An NLB created with security groups reports EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+  (`on` by default); SetSecurityGroups sets it and echoes it, and "You can't perform this operation
+  on a Network Load Balancer unless you specified a security group for the load balancer when you
+  created it" -> InvalidConfigurationRequest (one of the operation's documented errors)
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html,
+  https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancer.html);
+  moto accepted it and never reported the setting.
 """
 import moto.elbv2.models as elbv2_models
-from moto.elbv2.exceptions import ResourceInUseError
+from moto.core.responses import ActionResult
+from moto.elbv2.exceptions import (DuplicateLoadBalancerName, InvalidConfigurationRequest,
+                                   LoadBalancerNotFoundError, ResourceInUseError)
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer
+from moto.elbv2.responses import ELBV2Response
 
 from ..state import CONFIG, HOLDS, SCHEDULER
 
@@ -35,6 +50,50 @@ def _services_using(elbv2, lb):
             if lb.arn in c.network_load_balancer_arns or lb.arn in c.gateway_load_balancer_arns]
 
 
+def _settings(lb_type, scheme, subnet_ids, security_groups, ip_address_type):
+    return (lb_type or "application", scheme or "internet-facing", frozenset(subnet_ids),
+            frozenset(security_groups or []), ip_address_type or "ipv4")
+
+
+def _existing(backend, name, kwargs):
+    """The balancer a repeated CreateLoadBalancer stands for, or None for a new name."""
+    lb = next((lb for lb in backend.load_balancers.values() if lb.name == name), None)
+    if lb is None:
+        return None
+    subnet_ids = list(kwargs.get("subnet_ids") or []) + \
+        [m["SubnetId"] for m in kwargs.get("subnet_mappings") or []]
+    wanted = _settings(kwargs.get("loadbalancer_type"), kwargs.get("scheme"), subnet_ids,
+                       kwargs.get("security_groups"), kwargs.get("ip_address_type"))
+    have = _settings(lb.type, lb.scheme, [s.id for s in lb.subnets], lb.security_groups, lb.ip_address_type)
+    if wanted != have:
+        raise DuplicateLoadBalancerName()
+    return lb
+
+
+def set_security_groups(backend, arn, groups, enforce):
+    lb = backend.load_balancers.get(arn)
+    if lb is None:
+        raise LoadBalancerNotFoundError()
+    if lb.type == "network" and not getattr(lb, "created_with_security_groups", False):
+        raise InvalidConfigurationRequest(
+            "You cannot set security groups for a Network Load Balancer which was created without any")
+    backend.set_security_groups(arn, groups)
+    if lb.type == "network" and enforce:
+        lb.enforce_security_group_inbound_rules_on_private_link_traffic = enforce
+    return lb
+
+
+def _set_security_groups_response(self):
+    lb = set_security_groups(self.elbv2_backend, self._get_param("LoadBalancerArn"),
+                             self._get_param("SecurityGroups", []),
+                             self._get_param("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"))
+    result = {"SecurityGroupIds": list(lb.security_groups)}
+    enforce = getattr(lb, "enforce_security_group_inbound_rules_on_private_link_traffic", None)
+    if enforce:
+        result["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = enforce
+    return ActionResult(result)
+
+
 def install():
     original_create = ELBv2Backend.create_load_balancer
     original_delete = ELBv2Backend.delete_load_balancer
@@ -42,6 +101,9 @@ def install():
     original_arn = elbv2_models.make_arn_for_load_balancer
 
     def create_load_balancer(self, *args, **kwargs):
+        existing = _existing(self, kwargs.get("name"), kwargs)
+        if existing is not None:
+            return existing
         prefix = {"network": "net", "gateway": "gwy"}.get(kwargs.get("loadbalancer_type"), "app")
         # moto builds the ARN inside create_load_balancer; swap its helper for this call
         # (requests are serialised by the emulator's lock).
@@ -52,6 +114,9 @@ def install():
         finally:
             elbv2_models.make_arn_for_load_balancer = original_arn
         _activate_when_due(lb)
+        lb.created_with_security_groups = bool(lb.security_groups)
+        if lb.type == "network" and lb.security_groups:
+            lb.enforce_security_group_inbound_rules_on_private_link_traffic = "on"
         return lb
 
     def delete_load_balancer(self, arn):
@@ -73,3 +138,4 @@ def install():
     ELBv2Backend.create_load_balancer = create_load_balancer
     ELBv2Backend.delete_load_balancer = delete_load_balancer
     FakeLoadBalancer.activate = activate
+    ELBV2Response.set_security_groups = _set_security_groups_response

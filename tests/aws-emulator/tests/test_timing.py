@@ -45,4 +45,5 @@ def test_config_rejects_unknown_delays(emulator):
     assert emulator.call("POST", "/_emulator/config", {"nlb_provisionning": 1})["status"] == 400
     delays = emulator.call("GET", "/_emulator/config")["delays"]
     assert set(delays) == {"nlb_provisioning", "endpoint_pending", "endpoint_acceptance",
-                           "endpoint_deleting", "eni_release"}
+                           "endpoint_deleting", "eni_release", "service_pending",
+                           "target_registration", "target_deregistration"}

@@ -102,6 +102,13 @@ def test_create_load_balancer_is_idempotent(ec2_a, elbv2_a):
                       **_nlb_args(subnets[:1], [group])) == "DuplicateLoadBalancerName"
 
 
+def test_load_balancer_name_rules(ec2_a, elbv2_a):
+    _vpc, subnets = network(ec2_a)
+    for name in ("a" * 33, "-edge", "edge-", "internal-db", "under_score"):
+        assert error_code(elbv2_a.create_load_balancer, **_nlb_args(subnets, [], name=name)) == "ValidationError"
+    assert elbv2_a.create_load_balancer(**_nlb_args(subnets, [], name="a" * 32))["LoadBalancers"]
+
+
 def test_nlb_security_groups_and_private_link_enforcement(ec2_a, elbv2_a):
     vpc, subnets, group, arn = _nlb_with_group(ec2_a, elbv2_a)
     lb = elbv2_a.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]

@@ -22,11 +22,17 @@
   (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html,
   https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancer.html);
   moto accepted it and never reported the setting.
+- A load balancer name "can have a maximum of 32 characters, must contain only alphanumeric
+  characters or hyphens, must not begin or end with a hyphen, and must not begin with internal-"
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html);
+  moto accepted any name. Refused with the common ValidationError code.
 """
+import re
+
 import moto.elbv2.models as elbv2_models
 from moto.core.responses import ActionResult
 from moto.elbv2.exceptions import (DuplicateLoadBalancerName, InvalidConfigurationRequest,
-                                   LoadBalancerNotFoundError, ResourceInUseError)
+                                   LoadBalancerNotFoundError, ResourceInUseError, ValidationError)
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer
 from moto.elbv2.responses import ELBV2Response
 
@@ -53,6 +59,18 @@ def _services_using(elbv2, lb):
 def _settings(lb_type, scheme, subnet_ids, security_groups, ip_address_type):
     return (lb_type or "application", scheme or "internet-facing", frozenset(subnet_ids),
             frozenset(security_groups or []), ip_address_type or "ipv4")
+
+
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")
+
+
+def check_name(name):
+    if len(name or "") > 32:
+        raise ValidationError(f"The load balancer name '{name}' cannot be longer than '32' characters")
+    if not _NAME.fullmatch(name or "") or name.startswith("internal-"):
+        raise ValidationError(
+            f"The load balancer name '{name}' must contain only alphanumeric characters or hyphens, "
+            "must not begin or end with a hyphen, and must not begin with 'internal-'")
 
 
 def _existing(backend, name, kwargs):
@@ -101,6 +119,7 @@ def install():
     original_arn = elbv2_models.make_arn_for_load_balancer
 
     def create_load_balancer(self, *args, **kwargs):
+        check_name(kwargs.get("name"))
         existing = _existing(self, kwargs.get("name"), kwargs)
         if existing is not None:
             return existing

@@ -53,10 +53,8 @@ struct EchoInputs {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EchoOutputs {
-    #[serde(flatten)]
-    inputs: EchoInputs,
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EchoState {
     greeting: String,
 }
 
@@ -69,7 +67,7 @@ impl Resource for Echo {
     const TOKEN: &'static str = TOKEN;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["name"];
     type Inputs = EchoInputs;
-    type Outputs = EchoOutputs;
+    type State = EchoState;
 
     async fn check(
         &self,
@@ -94,65 +92,46 @@ impl Resource for Echo {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &Context,
-        inputs: &EchoInputs,
-    ) -> Result<(String, EchoOutputs), ResourceError> {
+    async fn create(&self, ctx: &Context, inputs: &EchoInputs) -> Result<(String, EchoState), ResourceError> {
         self.creates.fetch_add(1, Ordering::SeqCst);
-        let outputs = EchoOutputs {
-            inputs: inputs.clone(),
-            greeting: format!("hello {}", inputs.name),
-        };
+        let state = EchoState { greeting: format!("hello {}", inputs.name) };
         if inputs.wait_forever == Some(true) {
-            let backoff = Backoff {
-                initial: Duration::from_millis(10),
-                ..Backoff::default()
-            };
+            let backoff = Backoff { initial: Duration::from_millis(10), ..Backoff::default() };
             wait_for(ctx, "the heat death of the universe", backoff, || async {
                 Ok::<Poll<()>, ResourceError>(Poll::Pending("expanding".into()))
             })
             .await?;
         }
         if inputs.fail_after_create == Some(true) {
-            return Err(ResourceError::partial(
-                "echo-1",
-                &outputs,
-                ResourceError::Invalid("boom after create".into()),
-            ));
+            let failure = ResourceError::Invalid("boom after create".into());
+            return Err(ResourceError::partial("echo-1", inputs, &state, failure));
         }
-        Ok(("echo-1".into(), outputs))
+        Ok(("echo-1".into(), state))
     }
 
     async fn read(
         &self,
         _: &Context,
         id: &str,
-        state: Option<&EchoOutputs>,
-    ) -> Result<Option<(EchoInputs, EchoOutputs)>, ResourceError> {
-        Ok(state
-            .filter(|_| id == "echo-1")
-            .map(|s| (s.inputs.clone(), s.clone())))
+        old: Option<(&EchoInputs, &EchoState)>,
+    ) -> Result<Option<(EchoInputs, EchoState)>, ResourceError> {
+        Ok(old.filter(|_| id == "echo-1").map(|(i, s)| (i.clone(), s.clone())))
     }
 
     async fn update(
         &self,
         _: &Context,
         _: &str,
-        _: &EchoOutputs,
+        _: (&EchoInputs, &EchoState),
         news: &EchoInputs,
-    ) -> Result<EchoOutputs, ResourceError> {
-        Ok(EchoOutputs {
-            inputs: news.clone(),
-            greeting: format!("hello again {}", news.name),
-        })
+    ) -> Result<EchoState, ResourceError> {
+        Ok(EchoState { greeting: format!("hello again {}", news.name) })
     }
 
-    async fn delete(&self, _: &Context, _: &str, _: &EchoOutputs) -> Result<(), ResourceError> {
+    async fn delete(&self, _: &Context, _: &str, _: (&EchoInputs, &EchoState)) -> Result<(), ResourceError> {
         Ok(())
     }
 }
-
 /// Collects Log calls like the engine would.
 struct FakeEngine(mpsc::UnboundedSender<pulumirpc::LogRequest>);
 

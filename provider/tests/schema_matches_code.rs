@@ -65,7 +65,7 @@ fn published_resources_are_exactly_the_registered_ones_with_the_same_properties(
         );
         assert_eq!(
             keys(&spec["properties"]),
-            names(resource.output_fields()),
+            resource.output_fields().iter().map(|s| s.to_string()).collect(),
             "{token}: outputs emitted vs properties in schema.json"
         );
         assert_described(token, &spec["inputProperties"]);

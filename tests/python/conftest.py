@@ -17,6 +17,11 @@ def built_binary(name: str) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
+def repo_root() -> pathlib.Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
 def provider_binary() -> pathlib.Path:
     return built_binary("pulumi-resource-privatelink")
 

@@ -41,11 +41,9 @@ def test_handshake_and_plugin_info(plugin):
     assert all(part.isdigit() for part in (major, minor, patch.split("-")[0]))
 
 
-def test_get_schema_serves_schema_json(plugin):
-    from conftest import REPO
-
+def test_get_schema_serves_schema_json(plugin, repo_root):
     schema = json.loads(plugin.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
-    assert schema == json.loads((REPO / "schema.json").read_text())
+    assert schema == json.loads((repo_root / "schema.json").read_text())
     assert schema["name"] == "privatelink"
 
 

@@ -60,7 +60,8 @@ pub struct PropertyChange {
 pub trait DynResource: Send + Sync {
     fn token(&self) -> &'static str;
     fn input_fields(&self) -> &'static [&'static str];
-    fn output_fields(&self) -> &'static [&'static str];
+    /// Inputs and computed state: everything recorded as outputs.
+    fn output_fields(&self) -> Vec<&'static str>;
     async fn check(
         &self,
         ctx: &Context,
@@ -160,7 +161,7 @@ impl<R: Resource> Typed<R> {
     fn preview_outputs(&self, base: PropertyMap) -> PropertyMap {
         let mut outputs = base;
         let declared = self.shape.output_kinds.keys().map(String::as_str);
-        for field in self.output_fields().iter().copied().chain(declared) {
+        for field in self.output_fields().into_iter().chain(declared) {
             if !outputs.contains_key(field) {
                 let unknown = PropertyValue::Unknown(self.shape.unknown_kind(field));
                 outputs.insert(field.to_string(), unknown);
@@ -176,12 +177,27 @@ impl<R: Resource> Typed<R> {
 
     fn outputs_to_map(
         &self,
-        outputs: &R::Outputs,
+        inputs: &R::Inputs,
+        state: &R::State,
         secret_inputs: &BTreeSet<String>,
     ) -> Result<PropertyMap, OperationError> {
-        let mut map = encode::to_map(outputs)?;
+        let mut map = encode::merge(inputs, state)?;
         self.protect_outputs(&mut map, secret_inputs);
         Ok(map)
+    }
+
+    /// Splits recorded outputs into the inputs and the state they were merged from.
+    fn split(&self, outputs: &PropertyMap) -> Result<(R::Inputs, R::State), OperationError> {
+        let only = |fields: &[&str]| -> PropertyMap {
+            outputs
+                .iter()
+                .filter(|(k, _)| fields.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let inputs = decode::from_map(&only(self.input_fields()))?;
+        let state = decode::from_map(&only(decode::struct_fields::<R::State>()))?;
+        Ok((inputs, state))
     }
 
     fn into_partial(
@@ -229,8 +245,10 @@ impl<R: Resource> DynResource for Typed<R> {
         decode::struct_fields::<R::Inputs>()
     }
 
-    fn output_fields(&self) -> &'static [&'static str] {
-        decode::struct_fields::<R::Outputs>()
+    fn output_fields(&self) -> Vec<&'static str> {
+        let mut fields = self.input_fields().to_vec();
+        fields.extend_from_slice(decode::struct_fields::<R::State>());
+        fields
     }
 
     async fn check(
@@ -303,9 +321,9 @@ impl<R: Resource> DynResource for Typed<R> {
         let plan = if changed.is_empty() {
             DiffPlan::default()
         } else {
-            let typed_olds: R::Outputs = decode::from_map(old_outputs)?;
+            let (_, state) = self.split(old_outputs)?;
             let typed_news: R::Inputs = decode::from_map(news)?;
-            self.resource.diff(&changed, &typed_olds, &typed_news)
+            self.resource.diff(&changed, &state, &typed_news)
         };
         let replaces = plan.replaces();
         Ok(DiffOutcome {
@@ -339,12 +357,12 @@ impl<R: Resource> DynResource for Typed<R> {
         reject_unknowns(&inputs, "create")?;
         let secret_inputs = secret_keys(&inputs);
         let typed: R::Inputs = decode::from_map(&inputs)?;
-        let (id, outputs) = self
+        let (id, state) = self
             .resource
             .create(ctx, &typed)
             .await
             .map_err(|e| self.into_partial(e, &secret_inputs))?;
-        Ok((id, self.outputs_to_map(&outputs, &secret_inputs)?))
+        Ok((id, self.outputs_to_map(&typed, &state, &secret_inputs)?))
     }
 
     async fn read(
@@ -354,21 +372,19 @@ impl<R: Resource> DynResource for Typed<R> {
         state: &PropertyMap,
     ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError> {
         let secret_inputs = secret_keys(state);
-        let typed_state: Option<R::Outputs> = if state.is_empty() {
+        let old = if state.is_empty() {
             None
         } else {
-            Some(decode::from_map(state)?)
+            Some(self.split(state)?)
         };
-        let Some((inputs, outputs)) = self.resource.read(ctx, id, typed_state.as_ref()).await?
-        else {
+        let old = old.as_ref().map(|(inputs, state)| (inputs, state));
+        let Some((inputs, state)) = self.resource.read(ctx, id, old).await? else {
             return Ok(None);
         };
+        let outputs = self.outputs_to_map(&inputs, &state, &secret_inputs)?;
         let mut inputs = encode::to_map(&inputs)?;
         self.protect_outputs(&mut inputs, &secret_inputs);
-        Ok(Some((
-            inputs,
-            self.outputs_to_map(&outputs, &secret_inputs)?,
-        )))
+        Ok(Some((inputs, outputs)))
     }
 
     async fn update(
@@ -385,14 +401,14 @@ impl<R: Resource> DynResource for Typed<R> {
         }
         reject_unknowns(&news, "update")?;
         let secret_inputs = secret_keys(&news);
-        let typed_olds: R::Outputs = decode::from_map(olds)?;
+        let (old_inputs, old_state) = self.split(olds)?;
         let typed_news: R::Inputs = decode::from_map(&news)?;
-        let outputs = self
+        let state = self
             .resource
-            .update(ctx, id, &typed_olds, &typed_news)
+            .update(ctx, id, (&old_inputs, &old_state), &typed_news)
             .await
             .map_err(|e| self.into_partial(e, &secret_inputs))?;
-        self.outputs_to_map(&outputs, &secret_inputs)
+        self.outputs_to_map(&typed_news, &state, &secret_inputs)
     }
 
     async fn delete(
@@ -401,8 +417,8 @@ impl<R: Resource> DynResource for Typed<R> {
         id: &str,
         olds: &PropertyMap,
     ) -> Result<(), OperationError> {
-        let typed: R::Outputs = decode::from_map(olds)?;
-        Ok(self.resource.delete(ctx, id, &typed).await?)
+        let (inputs, state) = self.split(olds)?;
+        Ok(self.resource.delete(ctx, id, (&inputs, &state)).await?)
     }
 }
 

@@ -67,7 +67,8 @@ pub enum ResourceError {
     Timeout(Duration, String),
     #[error("cancelled while {0}")]
     Cancelled(String),
-    /// Create or update stopped part-way. `state` records what exists, so the engine keeps the
+    /// Create or update stopped part-way. `state` (inputs and computed state, as outputs)
+    /// records what exists, so the engine keeps the
     /// resource and the next update continues (or destroy cleans up) from there.
     #[error("{source}")]
     Partial {
@@ -79,13 +80,14 @@ pub enum ResourceError {
 }
 
 impl ResourceError {
-    /// Wraps an error with the id and outputs of what was made before it happened.
-    pub fn partial<O: Serialize>(
+    /// Wraps an error with the id, inputs and state of what was made before it happened.
+    pub fn partial<I: Serialize, S: Serialize>(
         id: impl Into<String>,
-        outputs: &O,
+        inputs: &I,
+        state: &S,
         source: ResourceError,
     ) -> Self {
-        match super::encode::to_map(outputs) {
+        match super::encode::merge(inputs, state) {
             Ok(state) => ResourceError::Partial {
                 id: id.into(),
                 state,
@@ -119,14 +121,16 @@ impl Context {
     }
 }
 
-/// A resource, in the shape of pulumi-go-provider's `infer`: typed inputs and outputs and the
-/// lifecycle methods. The outputs include the inputs (Pulumi keeps both in state).
+/// A resource, in the shape of pulumi-go-provider's `infer`: typed inputs, typed computed state,
+/// and the lifecycle methods. Pulumi records both as the resource's outputs; the runtime merges
+/// and splits them, so resource code never repeats its input fields.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
     /// The Pulumi type token, e.g. `privatelink:index:PrivateLinkProducer`.
     const TOKEN: &'static str;
     type Inputs: Serialize + DeserializeOwned + Send + Sync;
-    type Outputs: Serialize + DeserializeOwned + Send + Sync;
+    /// What the provider computes (ids, ARNs, observed state), beside the inputs.
+    type State: Serialize + DeserializeOwned + Send + Sync;
 
     /// Top-level input properties whose change forces a replacement.
     const REPLACE_ON_CHANGE: &'static [&'static str] = &[];
@@ -143,9 +147,9 @@ pub trait Resource: Send + Sync + 'static {
         news: Self::Inputs,
     ) -> Result<Self::Inputs, Vec<CheckFailure>>;
 
-    /// Classifies changed properties. The default replaces for `REPLACE_ON_CHANGE` and updates
-    /// in place otherwise; override it when a change can only be judged from outputs.
-    fn diff(&self, changed: &[String], _olds: &Self::Outputs, _news: &Self::Inputs) -> DiffPlan {
+    /// Classifies changed input properties. The default replaces for `REPLACE_ON_CHANGE` and
+    /// updates in place otherwise; override it when a change can only be judged from state.
+    fn diff(&self, changed: &[String], _state: &Self::State, _news: &Self::Inputs) -> DiffPlan {
         DiffPlan {
             changes: changed
                 .iter()
@@ -162,35 +166,36 @@ pub trait Resource: Send + Sync + 'static {
         }
     }
 
-    /// Makes the resource; returns its id and outputs.
+    /// Makes the resource; returns its id and state.
     async fn create(
         &self,
         ctx: &Context,
         inputs: &Self::Inputs,
-    ) -> Result<(String, Self::Outputs), ResourceError>;
+    ) -> Result<(String, Self::State), ResourceError>;
 
-    /// Reports the live state. `None` means the resource is gone. On import `state` is `None`.
+    /// Reports the live inputs and state. `None` means the resource is gone. On import `old`
+    /// is `None` and `id` is whatever the user passed to `pulumi import`.
     async fn read(
         &self,
         ctx: &Context,
         id: &str,
-        state: Option<&Self::Outputs>,
-    ) -> Result<Option<(Self::Inputs, Self::Outputs)>, ResourceError>;
+        old: Option<(&Self::Inputs, &Self::State)>,
+    ) -> Result<Option<(Self::Inputs, Self::State)>, ResourceError>;
 
-    /// Applies in-place changes.
+    /// Applies in-place changes and returns the new state.
     async fn update(
         &self,
         ctx: &Context,
         id: &str,
-        olds: &Self::Outputs,
+        old: (&Self::Inputs, &Self::State),
         news: &Self::Inputs,
-    ) -> Result<Self::Outputs, ResourceError>;
+    ) -> Result<Self::State, ResourceError>;
 
     /// Removes the resource; pieces already gone are not an error.
     async fn delete(
         &self,
         ctx: &Context,
         id: &str,
-        olds: &Self::Outputs,
+        old: (&Self::Inputs, &Self::State),
     ) -> Result<(), ResourceError>;
 }

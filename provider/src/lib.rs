@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod dns;
 pub mod protocol;
 pub mod resources;
 pub mod runtime;

@@ -92,11 +92,20 @@ impl Resource for Echo {
         }
     }
 
-    async fn create(&self, ctx: &Context, inputs: &EchoInputs) -> Result<(String, EchoState), ResourceError> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &EchoInputs,
+    ) -> Result<(String, EchoState), ResourceError> {
         self.creates.fetch_add(1, Ordering::SeqCst);
-        let state = EchoState { greeting: format!("hello {}", inputs.name) };
+        let state = EchoState {
+            greeting: format!("hello {}", inputs.name),
+        };
         if inputs.wait_forever == Some(true) {
-            let backoff = Backoff { initial: Duration::from_millis(10), ..Backoff::default() };
+            let backoff = Backoff {
+                initial: Duration::from_millis(10),
+                ..Backoff::default()
+            };
             wait_for(ctx, "the heat death of the universe", backoff, || async {
                 Ok::<Poll<()>, ResourceError>(Poll::Pending("expanding".into()))
             })
@@ -115,7 +124,9 @@ impl Resource for Echo {
         id: &str,
         old: Option<(&EchoInputs, &EchoState)>,
     ) -> Result<Option<(EchoInputs, EchoState)>, ResourceError> {
-        Ok(old.filter(|_| id == "echo-1").map(|(i, s)| (i.clone(), s.clone())))
+        Ok(old
+            .filter(|_| id == "echo-1")
+            .map(|(i, s)| (i.clone(), s.clone())))
     }
 
     async fn update(
@@ -125,10 +136,17 @@ impl Resource for Echo {
         _: (&EchoInputs, &EchoState),
         news: &EchoInputs,
     ) -> Result<EchoState, ResourceError> {
-        Ok(EchoState { greeting: format!("hello again {}", news.name) })
+        Ok(EchoState {
+            greeting: format!("hello again {}", news.name),
+        })
     }
 
-    async fn delete(&self, _: &Context, _: &str, _: (&EchoInputs, &EchoState)) -> Result<(), ResourceError> {
+    async fn delete(
+        &self,
+        _: &Context,
+        _: &str,
+        _: (&EchoInputs, &EchoState),
+    ) -> Result<(), ResourceError> {
         Ok(())
     }
 }

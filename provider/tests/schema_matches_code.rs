@@ -11,7 +11,10 @@ use pulumi_privatelink::schema::{schema, SCHEMA_JSON};
 use serde_json::Value;
 
 fn keys(value: &Value) -> BTreeSet<String> {
-    value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn names(fields: &[&str]) -> BTreeSet<String> {
@@ -22,7 +25,10 @@ fn names(fields: &[&str]) -> BTreeSet<String> {
 fn assert_described(where_: &str, properties: &Value) {
     for (name, spec) in properties.as_object().into_iter().flatten() {
         let description = spec["description"].as_str().unwrap_or_default();
-        assert!(!description.trim().is_empty(), "{where_}.{name} has no description");
+        assert!(
+            !description.trim().is_empty(),
+            "{where_}.{name} has no description"
+        );
         assert_described(&format!("{where_}.{name}"), &spec["properties"]);
     }
 }
@@ -31,7 +37,9 @@ fn assert_described(where_: &str, properties: &Value) {
 fn schema_is_valid_json_for_the_privatelink_package() {
     let parsed: Value = serde_json::from_str(SCHEMA_JSON).expect("schema.json parses");
     assert_eq!(parsed["name"], "privatelink");
-    assert!(parsed["description"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(parsed["description"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
 }
 
 #[test]
@@ -45,7 +53,10 @@ fn config_variables_are_exactly_the_provider_config_fields() {
     );
     assert_described("config", variables);
     let assume_role = &schema()["types"]["privatelink:index:AssumeRole"];
-    assert_eq!(keys(&assume_role["properties"]), names(struct_fields::<AssumeRole>()));
+    assert_eq!(
+        keys(&assume_role["properties"]),
+        names(struct_fields::<AssumeRole>())
+    );
     assert_described("AssumeRole", &assume_role["properties"]);
     assert_eq!(assume_role["properties"]["externalId"]["secret"], true);
 }
@@ -65,7 +76,11 @@ fn published_resources_are_exactly_the_registered_ones_with_the_same_properties(
         );
         assert_eq!(
             keys(&spec["properties"]),
-            resource.output_fields().iter().map(|s| s.to_string()).collect(),
+            resource
+                .output_fields()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             "{token}: outputs emitted vs properties in schema.json"
         );
         assert_described(token, &spec["inputProperties"]);

@@ -11,6 +11,9 @@ use aws_types::SdkConfig;
 
 use crate::config::ProviderConfig;
 
+pub mod error;
+pub mod retry;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {
     #[error("could not assume role {role}: {message}")]

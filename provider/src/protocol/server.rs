@@ -262,7 +262,11 @@ impl ResourceProvider for ProviderService {
         }
         if let Some(endpoint) = &config.endpoint {
             // Say so loudly: nothing this provider does will reach real AWS.
-            let log = self.log.read().map(|l| l.clone()).unwrap_or_else(|_| Arc::new(Discard));
+            let log = self
+                .log
+                .read()
+                .map(|l| l.clone())
+                .unwrap_or_else(|_| Arc::new(Discard));
             log.log(
                 Severity::Info,
                 "",

@@ -22,7 +22,10 @@ pub fn to_map<T: Serialize>(value: &T) -> Result<PropertyMap, EncodeError> {
 }
 
 /// The outputs Pulumi records: inputs and computed state in one map (state wins on a clash).
-pub fn merge<I: Serialize, S: Serialize>(inputs: &I, state: &S) -> Result<PropertyMap, EncodeError> {
+pub fn merge<I: Serialize, S: Serialize>(
+    inputs: &I,
+    state: &S,
+) -> Result<PropertyMap, EncodeError> {
     let mut map = to_map(inputs)?;
     map.extend(to_map(state)?);
     Ok(map)

@@ -1,0 +1,71 @@
+//! Retrying AWS calls: throttling and transient failures always, plus whatever the caller names
+//! (eventual consistency after a create, a dependency that AWS releases late). Built on the
+//! runtime's single wait mechanism, so backoff, ceilings, progress and Cancel behave alike.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::error::{AwsError, ErrorKind};
+use crate::runtime::resource::{Context, ResourceError};
+use crate::runtime::wait::{wait_for, Backoff, Poll};
+
+/// Retry only throttling and transient failures.
+pub const TRANSIENT: &[ErrorKind] = &[];
+/// Also retry "not found": a thing made moments ago may not be visible yet.
+pub const EVENTUALLY_VISIBLE: &[ErrorKind] = &[ErrorKind::NotFound];
+/// Also retry "still in use": AWS detaches network interfaces minutes after their owner goes.
+pub const UNTIL_RELEASED: &[ErrorKind] = &[ErrorKind::DependencyViolation, ErrorKind::InUse];
+
+fn backoff_for(also: &[ErrorKind]) -> Backoff {
+    let ceiling = if also.contains(&ErrorKind::DependencyViolation) {
+        Duration::from_secs(20 * 60)
+    } else {
+        Duration::from_secs(5 * 60)
+    };
+    Backoff {
+        initial: Duration::from_millis(250),
+        max_interval: Duration::from_secs(15),
+        multiplier: 2.0,
+        ceiling,
+    }
+}
+
+/// Calls `op` until it succeeds, fails with an error that is not retryable, or the ceiling
+/// (bounded by the engine's timeout) passes.
+pub async fn call<T, F, Fut>(
+    ctx: &Context,
+    operation: &'static str,
+    also: &[ErrorKind],
+    mut op: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let outcome = wait_for(ctx, operation, backoff_for(also), || {
+        let attempt = op();
+        async move {
+            Ok(match attempt.await {
+                Ok(value) => Poll::Ready(Ok(value)),
+                Err(e) if e.is_retryable() || also.contains(&e.kind) => Poll::Pending(e.message),
+                Err(e) => Poll::Ready(Err(e)),
+            })
+        }
+    })
+    .await;
+    match outcome {
+        Ok(result) => result,
+        Err(ResourceError::Cancelled(message)) => Err(AwsError {
+            operation,
+            code: String::new(),
+            message,
+            kind: ErrorKind::Cancelled,
+        }),
+        Err(other) => Err(AwsError {
+            operation,
+            code: String::new(),
+            message: other.to_string(),
+            kind: ErrorKind::GaveUp,
+        }),
+    }
+}

@@ -11,6 +11,8 @@ use aws_types::SdkConfig;
 
 use crate::config::ProviderConfig;
 
+pub mod ec2;
+pub mod elbv2;
 pub mod error;
 pub mod retry;
 

@@ -69,3 +69,20 @@ where
         }),
     }
 }
+
+/// Sends an SDK request through [`call`], rebuilding it for each attempt, and turns its error
+/// into an [`AwsError`] named after the operation.
+macro_rules! send {
+    ($ctx:expr, $operation:literal, $also:expr, $request:expr) => {
+        $crate::aws::retry::call($ctx, $operation, $also, || {
+            let request = $request;
+            async move {
+                request
+                    .send()
+                    .await
+                    .map_err(|e| $crate::aws::error::AwsError::from_sdk($operation, e))
+            }
+        })
+    };
+}
+pub(crate) use send;

@@ -1,0 +1,647 @@
+//! The Elastic Load Balancing v2 calls the producer makes: an internal Network Load Balancer with
+//! a security group, an IP target group with TCP health checks, and a TCP listener.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
+    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+    ProtocolEnum, Tag, TargetDescription, TargetTypeEnum,
+};
+
+use super::ec2::{tag_changes, Tags};
+use super::error::{AwsError, ErrorKind};
+use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
+use crate::runtime::resource::{Context, ResourceError};
+use crate::runtime::wait::{wait_for, Backoff, Poll};
+
+const CROSS_ZONE: &str = "load_balancing.cross_zone.enabled";
+
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    pub dns_name: String,
+    pub state: String,
+    pub vpc_id: String,
+    pub subnet_ids: Vec<String>,
+    pub zones: Vec<String>,
+    pub security_groups: Vec<String>,
+    /// `None` when the balancer has no security groups (then the setting does not apply).
+    pub enforce_inbound_rules_on_privatelink: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    pub interval_seconds: i32,
+    pub healthy_threshold: i32,
+    pub unhealthy_threshold: i32,
+    /// `None`: the target's own port (`traffic-port`).
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetGroup {
+    pub arn: String,
+    pub port: i32,
+    pub vpc_id: String,
+    pub health_check: HealthCheck,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pub arn: String,
+    pub port: i32,
+    pub target_group_arn: Option<String>,
+}
+
+pub struct Elbv2<'a> {
+    client: aws_sdk_elasticloadbalancingv2::Client,
+    ctx: &'a Context,
+}
+
+fn tag_list(tags: &Tags) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn absent<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn health_port(port: Option<&str>) -> Option<u16> {
+    port.and_then(|p| p.parse().ok())
+}
+
+fn balancer_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadBalancer {
+    LoadBalancer {
+        arn: lb.load_balancer_arn().unwrap_or_default().into(),
+        name: lb.load_balancer_name().unwrap_or_default().into(),
+        dns_name: lb.dns_name().unwrap_or_default().into(),
+        state: lb
+            .state()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        vpc_id: lb.vpc_id().unwrap_or_default().into(),
+        subnet_ids: lb
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.subnet_id().map(String::from))
+            .collect(),
+        zones: lb
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.zone_name().map(String::from))
+            .collect(),
+        security_groups: lb.security_groups().to_vec(),
+        enforce_inbound_rules_on_privatelink: lb
+            .enforce_security_group_inbound_rules_on_private_link_traffic()
+            .map(|v| v == "on"),
+    }
+}
+
+impl<'a> Elbv2<'a> {
+    pub fn new(ctx: &'a Context) -> Self {
+        Elbv2 {
+            client: aws_sdk_elasticloadbalancingv2::Client::new(ctx.provider.aws()),
+            ctx,
+        }
+    }
+
+    pub async fn load_balancer(&self, arn: &str) -> Result<Option<LoadBalancer>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeLoadBalancers",
+                TRANSIENT,
+                self.client
+                    .describe_load_balancers()
+                    .load_balancer_arns(arn)
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.load_balancers().first().map(balancer_of)))
+    }
+
+    pub async fn load_balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeLoadBalancers",
+                TRANSIENT,
+                self.client.describe_load_balancers().names(name)
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.load_balancers().first().map(balancer_of)))
+    }
+
+    /// Creates an internal NLB; CreateLoadBalancer is idempotent for the same name and settings,
+    /// so a retried create returns the balancer an interrupted one made.
+    pub async fn create_load_balancer(
+        &self,
+        name: &str,
+        subnet_ids: &[String],
+        security_group_id: &str,
+        tags: &Tags,
+    ) -> Result<LoadBalancer, AwsError> {
+        let out = send!(
+            self.ctx,
+            "CreateLoadBalancer",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .create_load_balancer()
+                .name(name)
+                .r#type(LoadBalancerTypeEnum::Network)
+                .scheme(LoadBalancerSchemeEnum::Internal)
+                .set_subnets(Some(subnet_ids.to_vec()))
+                .security_groups(security_group_id)
+                .set_tags(Some(tag_list(tags)))
+        )
+        .await?;
+        out.load_balancers()
+            .first()
+            .map(balancer_of)
+            .ok_or_else(|| {
+                AwsError::reported(
+                    "CreateLoadBalancer",
+                    "EmptyResponse",
+                    "no load balancer in the answer",
+                )
+            })
+    }
+
+    /// Waits until the balancer is `active` (NLBs take a few minutes).
+    pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
+        let backoff = Backoff {
+            initial: Duration::from_millis(200),
+            max_interval: Duration::from_secs(15),
+            multiplier: 1.6,
+            ceiling: Duration::from_secs(20 * 60),
+        };
+        wait_for(
+            self.ctx,
+            "load balancer to become active",
+            backoff,
+            || async {
+                match self.load_balancer(arn).await? {
+                    Some(lb) if lb.state == LoadBalancerStateEnum::Active.as_str() => {
+                        Ok(Poll::Ready(lb))
+                    }
+                    Some(lb) if lb.state == LoadBalancerStateEnum::Failed.as_str() => {
+                        Err(ResourceError::Cloud {
+                            operation: "CreateLoadBalancer".into(),
+                            message: format!("load balancer {} failed to provision", lb.name),
+                        })
+                    }
+                    Some(lb) => Ok(Poll::Pending(lb.state)),
+                    None => Ok(Poll::Pending("not visible yet".into())),
+                }
+            },
+        )
+        .await
+    }
+
+    pub async fn cross_zone(&self, arn: &str) -> Result<bool, AwsError> {
+        let out = send!(
+            self.ctx,
+            "DescribeLoadBalancerAttributes",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .describe_load_balancer_attributes()
+                .load_balancer_arn(arn)
+        )
+        .await?;
+        Ok(out
+            .attributes()
+            .iter()
+            .any(|a| a.key() == Some(CROSS_ZONE) && a.value() == Some("true")))
+    }
+
+    pub async fn set_cross_zone(&self, arn: &str, enabled: bool) -> Result<(), AwsError> {
+        let attribute = LoadBalancerAttribute::builder()
+            .key(CROSS_ZONE)
+            .value(enabled.to_string())
+            .build();
+        send!(
+            self.ctx,
+            "ModifyLoadBalancerAttributes",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .modify_load_balancer_attributes()
+                .load_balancer_arn(arn)
+                .attributes(attribute.clone())
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Sets whether the security group's inbound rules apply to PrivateLink traffic (only
+    /// possible on an NLB created with a security group).
+    pub async fn set_enforce_on_privatelink(
+        &self,
+        arn: &str,
+        security_group_id: &str,
+        enforce: bool,
+    ) -> Result<(), AwsError> {
+        let setting = if enforce {
+            EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::On
+        } else {
+            EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::Off
+        };
+        send!(
+            self.ctx,
+            "SetSecurityGroups",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .set_security_groups()
+                .load_balancer_arn(arn)
+                .security_groups(security_group_id)
+                .enforce_security_group_inbound_rules_on_private_link_traffic(setting.clone())
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the balancer and waits until it is gone. Gone already is fine.
+    pub async fn delete_load_balancer(&self, arn: &str) -> Result<(), ResourceError> {
+        absent(
+            send!(
+                self.ctx,
+                "DeleteLoadBalancer",
+                UNTIL_RELEASED,
+                self.client.delete_load_balancer().load_balancer_arn(arn)
+            )
+            .await,
+        )?;
+        wait_for(
+            self.ctx,
+            "load balancer to be deleted",
+            Backoff::default(),
+            || async {
+                Ok(match self.load_balancer(arn).await? {
+                    None => Poll::Ready(()),
+                    Some(lb) => Poll::Pending(lb.state),
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeTargetGroups",
+                TRANSIENT,
+                self.client.describe_target_groups().target_group_arns(arn)
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.target_groups().first().map(group_of)))
+    }
+
+    pub async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeTargetGroups",
+                TRANSIENT,
+                self.client.describe_target_groups().names(name)
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.target_groups().first().map(group_of)))
+    }
+
+    /// Creates a TCP target group of IP targets; idempotent for the same name and settings.
+    pub async fn create_target_group(
+        &self,
+        name: &str,
+        vpc_id: &str,
+        port: u16,
+        health: &HealthCheck,
+        tags: &Tags,
+    ) -> Result<TargetGroup, AwsError> {
+        let out = send!(
+            self.ctx,
+            "CreateTargetGroup",
+            TRANSIENT,
+            self.client
+                .create_target_group()
+                .name(name)
+                .protocol(ProtocolEnum::Tcp)
+                .port(port.into())
+                .vpc_id(vpc_id)
+                .target_type(TargetTypeEnum::Ip)
+                .health_check_protocol(ProtocolEnum::Tcp)
+                .health_check_port(port_setting(health.port))
+                .health_check_interval_seconds(health.interval_seconds)
+                .healthy_threshold_count(health.healthy_threshold)
+                .unhealthy_threshold_count(health.unhealthy_threshold)
+                .set_tags(Some(tag_list(tags)))
+        )
+        .await?;
+        out.target_groups().first().map(group_of).ok_or_else(|| {
+            AwsError::reported(
+                "CreateTargetGroup",
+                "EmptyResponse",
+                "no target group in the answer",
+            )
+        })
+    }
+
+    pub async fn set_health_check(&self, arn: &str, health: &HealthCheck) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "ModifyTargetGroup",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .modify_target_group()
+                .target_group_arn(arn)
+                .health_check_protocol(ProtocolEnum::Tcp)
+                .health_check_port(port_setting(health.port))
+                .health_check_interval_seconds(health.interval_seconds)
+                .healthy_threshold_count(health.healthy_threshold)
+                .unhealthy_threshold_count(health.unhealthy_threshold)
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The IPs registered in the group (in any state but `draining`).
+    pub async fn registered_ips(&self, arn: &str) -> Result<BTreeSet<String>, AwsError> {
+        let out = send!(
+            self.ctx,
+            "DescribeTargetHealth",
+            EVENTUALLY_VISIBLE,
+            self.client.describe_target_health().target_group_arn(arn)
+        )
+        .await?;
+        Ok(out
+            .target_health_descriptions()
+            .iter()
+            .filter(|d| {
+                d.target_health()
+                    .and_then(|h| h.state())
+                    .is_none_or(|s| s.as_str() != "draining")
+            })
+            .filter_map(|d| d.target().and_then(|t| t.id()).map(String::from))
+            .collect())
+    }
+
+    pub async fn register_targets(
+        &self,
+        arn: &str,
+        ips: &[String],
+        port: u16,
+    ) -> Result<(), AwsError> {
+        let Some(targets) = targets(ips, port) else {
+            return Ok(());
+        };
+        send!(
+            self.ctx,
+            "RegisterTargets",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .register_targets()
+                .target_group_arn(arn)
+                .set_targets(Some(targets.clone()))
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn deregister_targets(
+        &self,
+        arn: &str,
+        ips: &[String],
+        port: u16,
+    ) -> Result<(), AwsError> {
+        let Some(targets) = targets(ips, port) else {
+            return Ok(());
+        };
+        send!(
+            self.ctx,
+            "DeregisterTargets",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .deregister_targets()
+                .target_group_arn(arn)
+                .set_targets(Some(targets.clone()))
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the group, waiting while the listener that used it is still being removed.
+    pub async fn delete_target_group(&self, arn: &str) -> Result<(), AwsError> {
+        absent(
+            send!(
+                self.ctx,
+                "DeleteTargetGroup",
+                UNTIL_RELEASED,
+                self.client.delete_target_group().target_group_arn(arn)
+            )
+            .await,
+        )?;
+        Ok(())
+    }
+
+    pub async fn listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeListeners",
+                TRANSIENT,
+                self.client
+                    .describe_listeners()
+                    .load_balancer_arn(load_balancer_arn)
+            )
+            .await,
+        )?;
+        Ok(out
+            .iter()
+            .flat_map(|o| o.listeners())
+            .map(|l| Listener {
+                arn: l.listener_arn().unwrap_or_default().into(),
+                port: l.port().unwrap_or_default(),
+                target_group_arn: l
+                    .default_actions()
+                    .iter()
+                    .find_map(|a| a.target_group_arn().map(String::from)),
+            })
+            .collect())
+    }
+
+    pub async fn create_listener(
+        &self,
+        load_balancer_arn: &str,
+        port: u16,
+        target_group_arn: &str,
+        tags: &Tags,
+    ) -> Result<Listener, AwsError> {
+        let forward = Action::builder()
+            .r#type(ActionTypeEnum::Forward)
+            .target_group_arn(target_group_arn)
+            .build();
+        let out = send!(
+            self.ctx,
+            "CreateListener",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .create_listener()
+                .load_balancer_arn(load_balancer_arn)
+                .protocol(ProtocolEnum::Tcp)
+                .port(port.into())
+                .default_actions(forward.clone())
+                .set_tags(Some(tag_list(tags)))
+        )
+        .await?;
+        let listener = out.listeners().first().ok_or_else(|| {
+            AwsError::reported(
+                "CreateListener",
+                "EmptyResponse",
+                "no listener in the answer",
+            )
+        })?;
+        Ok(Listener {
+            arn: listener.listener_arn().unwrap_or_default().into(),
+            port: port.into(),
+            target_group_arn: Some(target_group_arn.into()),
+        })
+    }
+
+    pub async fn set_listener_port(&self, arn: &str, port: u16) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "ModifyListener",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .modify_listener()
+                .listener_arn(arn)
+                .port(port.into())
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_listener(&self, arn: &str) -> Result<(), AwsError> {
+        absent(
+            send!(
+                self.ctx,
+                "DeleteListener",
+                TRANSIENT,
+                self.client.delete_listener().listener_arn(arn)
+            )
+            .await,
+        )?;
+        Ok(())
+    }
+
+    /// The tags of each ARN given.
+    pub async fn tags(&self, arns: &[String]) -> Result<Vec<(String, Tags)>, AwsError> {
+        let out = send!(
+            self.ctx,
+            "DescribeTags",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .describe_tags()
+                .set_resource_arns(Some(arns.to_vec()))
+        )
+        .await?;
+        Ok(out
+            .tag_descriptions()
+            .iter()
+            .map(|d| {
+                let tags = d
+                    .tags()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((
+                            t.key()?.to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        ))
+                    })
+                    .collect();
+                (d.resource_arn().unwrap_or_default().to_string(), tags)
+            })
+            .collect())
+    }
+
+    /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no longer
+    /// wanted are removed, tags set by others stay.
+    pub async fn sync_tags(
+        &self,
+        arn: &str,
+        current: &Tags,
+        desired: &Tags,
+        previous: &Tags,
+    ) -> Result<(), AwsError> {
+        let (set, remove) = tag_changes(current, desired, previous);
+        if !set.is_empty() {
+            send!(
+                self.ctx,
+                "AddTags",
+                EVENTUALLY_VISIBLE,
+                self.client
+                    .add_tags()
+                    .resource_arns(arn)
+                    .set_tags(Some(tag_list(&set)))
+            )
+            .await?;
+        }
+        if !remove.is_empty() {
+            send!(
+                self.ctx,
+                "RemoveTags",
+                EVENTUALLY_VISIBLE,
+                self.client
+                    .remove_tags()
+                    .resource_arns(arn)
+                    .set_tag_keys(Some(remove.clone()))
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn port_setting(port: Option<u16>) -> String {
+    port.map(|p| p.to_string())
+        .unwrap_or_else(|| "traffic-port".into())
+}
+
+fn targets(ips: &[String], port: u16) -> Option<Vec<TargetDescription>> {
+    let targets: Vec<_> = ips
+        .iter()
+        .map(|ip| {
+            TargetDescription::builder()
+                .id(ip)
+                .port(port.into())
+                .build()
+        })
+        .collect();
+    (!targets.is_empty()).then_some(targets)
+}
+
+fn group_of(tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup) -> TargetGroup {
+    TargetGroup {
+        arn: tg.target_group_arn().unwrap_or_default().into(),
+        port: tg.port().unwrap_or_default(),
+        vpc_id: tg.vpc_id().unwrap_or_default().into(),
+        health_check: HealthCheck {
+            interval_seconds: tg.health_check_interval_seconds().unwrap_or(30),
+            healthy_threshold: tg.healthy_threshold_count().unwrap_or(5),
+            unhealthy_threshold: tg.unhealthy_threshold_count().unwrap_or(2),
+            port: health_port(tg.health_check_port()),
+        },
+    }
+}

@@ -15,6 +15,23 @@ def security_group(ec2, vpc, name):
     return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
 
 
+def database(rds, subnets, groups, name="db", account="111111111111", zone=None):
+    """A Postgres instance (subnet group `name`, instance `name`) and an RDS Proxy `<name>-proxy` in
+    front of it, in `subnets`; the emulator's DNS server answers both endpoint hostnames.
+    Answers (instance, proxy) as RDS describes them."""
+    rds.create_db_subnet_group(DBSubnetGroupName=name, DBSubnetGroupDescription=name, SubnetIds=subnets)
+    placement = {"AvailabilityZone": zone} if zone else {}
+    db = rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
+                                MasterUsername="admin", MasterUserPassword="password1", AllocatedStorage=20,
+                                DBSubnetGroupName=name, VpcSecurityGroupIds=list(groups), **placement)["DBInstance"]
+    proxy = rds.create_db_proxy(DBProxyName=f"{name}-proxy", EngineFamily="POSTGRESQL",
+                                Auth=[{"AuthScheme": "SECRETS",
+                                       "SecretArn": f"arn:aws:secretsmanager:us-east-1:{account}:secret:{name}"}],
+                                RoleArn=f"arn:aws:iam::{account}:role/{name}-proxy", VpcSubnetIds=list(subnets),
+                                VpcSecurityGroupIds=list(groups))["DBProxy"]
+    return db, proxy
+
+
 def nlb(elbv2, subnets, groups, name="db-nlb"):
     return elbv2.create_load_balancer(Name=name, Type="network", Scheme="internal", Subnets=subnets,
                                       SecurityGroups=groups)["LoadBalancers"][0]["LoadBalancerArn"]

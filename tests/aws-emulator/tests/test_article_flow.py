@@ -3,8 +3,7 @@ behind an RDS Proxy through an NLB and an endpoint service that requires accepta
 allows account B; B creates an interface endpoint; A accepts; deletes in the wrong order are
 refused with AWS's errors; in the right order they succeed and nothing is left behind."""
 from conftest import CONSUMER, PRODUCER
-from helpers import endpoint, endpoint_state, error_code, network, security_group
-from privatelink_emulator.dns import query
+from helpers import database, endpoint, endpoint_state, error_code, network, security_group
 
 
 def _producer(emulator, ec2):
@@ -13,14 +12,8 @@ def _producer(emulator, ec2):
     db_group, nlb_group = security_group(ec2, vpc, "db"), security_group(ec2, vpc, "nlb")
     ec2.authorize_security_group_ingress(GroupId=db_group, IpPermissions=[{
         "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": nlb_group}]}])
-    rds.create_db_subnet_group(DBSubnetGroupName="db", DBSubnetGroupDescription="db", SubnetIds=subnets)
-    rds.create_db_instance(DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t3.micro",
-                           MasterUsername="admin", MasterUserPassword="password1", AllocatedStorage=20,
-                           DBSubnetGroupName="db", VpcSecurityGroupIds=[db_group])
-    proxy = rds.create_db_proxy(DBProxyName="db-proxy", EngineFamily="POSTGRESQL", RoleArn=f"arn:aws:iam::{PRODUCER}:role/p",
-                                Auth=[{"AuthScheme": "SECRETS", "SecretArn": f"arn:aws:secretsmanager:us-east-1:{PRODUCER}:secret:s"}],
-                                VpcSubnetIds=subnets, VpcSecurityGroupIds=[db_group])["DBProxy"]
-    proxy_ips = query(emulator.dns, proxy["Endpoint"])  # the article's `dig`
+    _db, proxy = database(rds, subnets, [db_group])
+    proxy_ips = emulator.resolve(proxy["Endpoint"])  # the article's `dig`
     lb = elbv2.create_load_balancer(Name="db-nlb", Type="network", Scheme="internal", Subnets=subnets,
                                     SecurityGroups=[nlb_group])["LoadBalancers"][0]["LoadBalancerArn"]
     tg = elbv2.create_target_group(Name="db-proxy", Protocol="TCP", Port=5432, VpcId=vpc,

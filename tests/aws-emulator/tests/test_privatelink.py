@@ -130,14 +130,13 @@ def test_load_balancer_arn_names_network_type(elbv2_a, ec2_a):
 
 
 def test_available_endpoint_dns_names_resolve_to_its_interfaces(emulator, ec2_a, ec2_b, elbv2_a):
-    from privatelink_emulator.dns import query
     svc = _producer(ec2_a, elbv2_a, acceptance=False)
     vpc, subnets, group = _consumer(ec2_b)
     ep = endpoint(ec2_b, vpc, subnets, [group], svc["ServiceName"])
-    assert query(emulator.dns, ep["DnsEntries"][0]["DnsName"]) is None  # pending: not in DNS yet
+    assert emulator.resolve(ep["DnsEntries"][0]["DnsName"]) is None  # pending: not in DNS yet
     assert endpoint_state(ec2_b, ep["VpcEndpointId"]) == "available"
     enis = ec2_b.describe_network_interfaces(NetworkInterfaceIds=ep["NetworkInterfaceIds"])["NetworkInterfaces"]
-    assert sorted(query(emulator.dns, ep["DnsEntries"][0]["DnsName"])) == sorted(e["PrivateIpAddress"] for e in enis)
+    assert sorted(emulator.resolve(ep["DnsEntries"][0]["DnsName"])) == sorted(e["PrivateIpAddress"] for e in enis)
 
 
 def test_assume_role_credentials_act_as_the_role_account(emulator):

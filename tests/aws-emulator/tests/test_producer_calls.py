@@ -233,7 +233,7 @@ def test_service_modify_and_private_dns_verification(emulator, ec2_a, elbv2_a):
     # The record on the parent domain verifies the name.
     record = f"{check['Name']}.example.com"
     emulator.call("POST", "/_emulator/dns", {"hostname": record, "txt": [check["Value"]]})
-    host, port = emulator.dns.rsplit(":", 1)
+    host, port = emulator.dns_server.rsplit(":", 1)
     answer = DNSRecord.parse(DNSRecord.question(record, "TXT").send(host, int(port), timeout=2))
     assert [str(rr.rdata).strip('"') for rr in answer.rr] == [check["Value"]]
     ec2_a.start_vpc_endpoint_service_private_dns_verification(ServiceId=service_id)

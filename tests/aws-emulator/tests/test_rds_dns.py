@@ -5,41 +5,32 @@ AWS: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-network-pr
 import ipaddress
 
 from conftest import PRODUCER
-from helpers import network, security_group
-from privatelink_emulator.dns import query
+from helpers import database, network, security_group
 
 
 def _database(emulator, ec2_a):
     rds = emulator.client("rds", PRODUCER)
     vpc, subnets = network(ec2_a)
     group = security_group(ec2_a, vpc, "db")
-    rds.create_db_subnet_group(DBSubnetGroupName="db", DBSubnetGroupDescription="db", SubnetIds=subnets)
-    db = rds.create_db_instance(DBInstanceIdentifier="orders", Engine="postgres", DBInstanceClass="db.t3.micro",
-                                MasterUsername="admin", MasterUserPassword="password1", AllocatedStorage=20,
-                                DBSubnetGroupName="db", VpcSecurityGroupIds=[group],
-                                AvailabilityZone="us-east-1a")["DBInstance"]
-    proxy = rds.create_db_proxy(DBProxyName="orders-proxy", EngineFamily="POSTGRESQL",
-                                Auth=[{"AuthScheme": "SECRETS", "SecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:db"}],
-                                RoleArn="arn:aws:iam::111111111111:role/proxy", VpcSubnetIds=subnets,
-                                VpcSecurityGroupIds=[group])["DBProxy"]
+    db, proxy = database(rds, subnets, [group], name="orders", zone="us-east-1a")
     return rds, db, proxy, group
 
 
 def test_instance_and_proxy_hostnames_resolve_to_subnet_addresses(emulator, ec2_a):
     _rds, db, proxy, _group = _database(emulator, ec2_a)
-    db_ips = query(emulator.dns, db["Endpoint"]["Address"])
+    db_ips = emulator.resolve(db["Endpoint"]["Address"])
     assert len(db_ips) == 1 and ipaddress.ip_address(db_ips[0]) in ipaddress.ip_network("10.0.1.0/24")
-    proxy_ips = query(emulator.dns, proxy["Endpoint"])
+    proxy_ips = emulator.resolve(proxy["Endpoint"])
     assert len(proxy_ips) == 2
     assert [ipaddress.ip_address(ip) in ipaddress.ip_network(net) for ip, net in
             zip(proxy_ips, ["10.0.1.0/24", "10.0.2.0/24"])] == [True, True]
-    assert query(emulator.dns, "unknown.example.com") is None
+    assert emulator.resolve("unknown.example.com") is None
 
 
 def test_failover_changes_the_answer(emulator, ec2_a):
     _rds, _db, proxy, _group = _database(emulator, ec2_a)
     emulator.call("POST", "/_emulator/dns", {"hostname": proxy["Endpoint"], "addresses": ["10.0.2.77"]})
-    assert query(emulator.dns, proxy["Endpoint"]) == ["10.0.2.77"]
+    assert emulator.resolve(proxy["Endpoint"]) == ["10.0.2.77"]
     records = emulator.call("GET", "/_emulator/dns")["records"]
     assert records[proxy["Endpoint"]] == ["10.0.2.77"]
 
@@ -48,8 +39,8 @@ def test_deleted_instance_no_longer_resolves_and_frees_its_group(emulator, ec2_a
     rds, db, proxy, group = _database(emulator, ec2_a)
     rds.delete_db_proxy(DBProxyName="orders-proxy")
     rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True)
-    assert query(emulator.dns, db["Endpoint"]["Address"]) is None
-    assert query(emulator.dns, proxy["Endpoint"]) is None
+    assert emulator.resolve(db["Endpoint"]["Address"]) is None
+    assert emulator.resolve(proxy["Endpoint"]) is None
     ec2_a.delete_security_group(GroupId=group)
 
 

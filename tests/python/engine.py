@@ -2,6 +2,7 @@
 service it logs to, and speak to it with the official generated stubs. Used by the protocol
 tests and by the demo."""
 
+import os
 import queue
 import signal
 import subprocess
@@ -38,12 +39,14 @@ class FakeEngine(engine_pb2_grpc.EngineServicer):
 class Plugin:
     """A running provider plugin, launched with the engine's flags and address."""
 
-    def __init__(self, binary, engine_address):
+    def __init__(self, binary, engine_address, env=None):
+        # A file, not a pipe: an unread pipe would fill up and block the plugin.
+        self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [str(binary), "--logtostderr", "-v=9", "--tracing", "file:/dev/null", engine_address],
             stdout=subprocess.PIPE,
-            # A file, not a pipe: an unread pipe would fill up and block the plugin.
-            stderr=tempfile.TemporaryFile(),
+            stderr=self.stderr,
+            env=env,
         )
         first_line = self.process.stdout.readline().decode()
         if not first_line.strip().isdigit():
@@ -71,6 +74,11 @@ class Plugin:
                     raise
                 time.sleep(0.05)
 
+    def stderr_text(self):
+        """What the plugin wrote to stderr so far. pread: the plugin shares the file offset."""
+        fd = self.stderr.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
     def stop(self):
         """Shut down as new engines do: Cancel, then SIGINT, then SIGKILL after 5 s."""
         if self.process.poll() is None:
@@ -83,6 +91,7 @@ class Plugin:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
         self.channel.close()
 
 

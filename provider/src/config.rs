@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::runtime::resource::CheckFailure;
 use crate::runtime::value::{PropertyMap, PropertyValue};
 use crate::schema::schema;
+use crate::validate::{is_region, is_role_arn};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -150,20 +151,12 @@ impl ProviderConfig {
                 );
             }
         }
-        for (key, value) in self.default_tags.iter().flatten() {
-            let property = format!("defaultTags.{key}");
-            if key.is_empty() || key.chars().count() > 128 {
-                fail(&property, "tag keys are 1 to 128 characters".into());
-            } else if key.to_ascii_lowercase().starts_with("aws:") {
-                fail(
-                    &property,
-                    "tag keys starting with `aws:` are reserved by AWS".into(),
-                );
-            }
-            if value.chars().count() > 256 {
-                fail(&property, "tag values are at most 256 characters".into());
-            }
-        }
+        let mut tag_failures = crate::validate::Failures::default();
+        tag_failures.tags(
+            "defaultTags",
+            self.default_tags.as_ref().unwrap_or(&BTreeMap::new()),
+        );
+        failures.extend(tag_failures.into_vec());
         failures
     }
 
@@ -177,17 +170,6 @@ impl ProviderConfig {
     }
 }
 
-fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
 fn check_endpoint(endpoint: &str) -> Result<(), String> {
     let url = url::Url::parse(endpoint).map_err(|e| format!("`{endpoint}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -197,20 +179,6 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
         return Err(format!("`{endpoint}` has no host"));
     }
     Ok(())
-}
-
-fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5]
-            .strip_prefix("role/")
-            .is_some_and(|name| !name.is_empty())
 }
 
 fn is_external_id_char(c: char) -> bool {

@@ -14,3 +14,4 @@ pub mod protocol;
 pub mod resources;
 pub mod runtime;
 pub mod schema;
+pub mod validate;

@@ -1,9 +1,16 @@
 //! The published resources, one module each. Registering a resource is one line here; its
 //! types and properties must match schema.json (a test checks that).
 
+pub mod producer;
+
 use crate::runtime::registry::Registry;
+use crate::runtime::resource::Resource;
+use crate::schema::ResourceShape;
 
 /// Every resource the plugin serves.
 pub fn registry() -> Registry {
-    Registry::default()
+    Registry::default().register(
+        producer::PrivateLinkProducer,
+        ResourceShape::of(producer::PrivateLinkProducer::TOKEN),
+    )
 }

@@ -1,0 +1,478 @@
+//! Create and update are one operation: bring every piece to what the inputs say, finding what
+//! exists (from state, or by name and tag when an interrupted create lost track of it) and
+//! writing only the differences. A create that stopped part-way and the next `pulumi up` that
+//! continues it are therefore the same code.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use super::inputs::{ProducerInputs, ProducerState};
+use crate::aws::ec2::{Ec2, Rule, SecurityGroup, ServiceChange, Subnet, Tags};
+use crate::aws::elbv2::{Elbv2, LoadBalancer};
+use crate::runtime::resource::{Context, ResourceError};
+use crate::runtime::wait::{wait_for, Backoff, Poll};
+
+/// Tag that ties every piece to the resource, so a retried create can adopt what it finds.
+pub const NAME_TAG: &str = "pulumi-privatelink:name";
+
+/// The tags every piece gets: the provider's defaults, the resource's own, and ours.
+pub fn desired_tags(ctx: &Context, inputs: &ProducerInputs) -> Tags {
+    let mut tags: Tags = ctx
+        .provider
+        .config()
+        .default_tags
+        .clone()
+        .unwrap_or_default();
+    tags.extend(inputs.tags.clone().unwrap_or_default());
+    tags.insert(NAME_TAG.into(), inputs.name().into());
+    tags
+}
+
+/// Deterministic per resource: a retried CreateVpcEndpointServiceConfiguration returns the
+/// service the first attempt made.
+fn client_token(ctx: &Context, name: &str) -> String {
+    let hash = ctx
+        .urn
+        .bytes()
+        .chain(name.bytes())
+        .chain(ctx.random_seed.iter().copied())
+        .fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+        });
+    format!("privatelink-{name}-{hash:016x}")
+}
+
+/// Checks the subnets before anything is written: they exist, are in the VPC, and are in
+/// different Availability Zones (an NLB takes one subnet per zone).
+pub async fn preflight(
+    ec2: &Ec2<'_>,
+    inputs: &ProducerInputs,
+) -> Result<Vec<Subnet>, ResourceError> {
+    let subnets = ec2
+        .subnets(&inputs.subnet_ids)
+        .await
+        .map_err(|e| ResourceError::Invalid(format!("subnetIds: {}", e.message)))?;
+    let mut ordered: Vec<Subnet> = Vec::new();
+    for id in &inputs.subnet_ids {
+        let subnet = subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
+            ResourceError::Invalid(format!("subnetIds: subnet {id} does not exist"))
+        })?;
+        if subnet.vpc_id != inputs.vpc_id {
+            return Err(ResourceError::Invalid(format!(
+                "subnetIds: subnet {id} is in {}, not in vpcId {}",
+                subnet.vpc_id, inputs.vpc_id
+            )));
+        }
+        if let Some(other) = ordered.iter().find(|s| s.zone == subnet.zone) {
+            return Err(ResourceError::Invalid(format!(
+                "subnetIds: {} and {id} are both in {}; a load balancer takes one subnet per Availability Zone",
+                other.id, subnet.zone
+            )));
+        }
+        ordered.push(subnet.clone());
+    }
+    Ok(ordered)
+}
+
+/// The security group's rules: clients reach the listener port from the allowed CIDRs; the
+/// load balancer reaches the targets (and their health check port) inside the VPC, nothing else.
+pub fn desired_rules(
+    inputs: &ProducerInputs,
+    vpc_cidrs: &[String],
+) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
+    let ingress = inputs
+        .cidrs()
+        .iter()
+        .map(|cidr| Rule::tcp(inputs.listener_port(), cidr))
+        .collect();
+    let mut ports = vec![inputs.target_port()];
+    ports.extend(inputs.health().port);
+    let egress = vpc_cidrs
+        .iter()
+        .flat_map(|cidr| ports.iter().map(move |port| Rule::tcp(*port, cidr)))
+        .collect();
+    (ingress, egress)
+}
+
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+pub async fn converge(
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    previous_tags: &Tags,
+    state: &mut ProducerState,
+) -> Result<(), ResourceError> {
+    let ec2 = Ec2::new(ctx);
+    let elb = Elbv2::new(ctx);
+    let tags = desired_tags(ctx, inputs);
+
+    ctx.progress.status("checking subnets and VPC");
+    let subnets = preflight(&ec2, inputs).await?;
+    let vpc_cidrs = ec2.vpc_cidrs(&inputs.vpc_id).await?;
+    state.availability_zones = subnets.iter().map(|s| s.zone.clone()).collect();
+    state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
+
+    // The security group and the target group do not depend on each other.
+    ctx.progress
+        .status("creating security group and target group");
+    let (group, target_group) = futures::join!(
+        security_group(
+            &ec2,
+            ctx,
+            inputs,
+            state.security_group_id.as_deref(),
+            &vpc_cidrs,
+            &tags,
+            previous_tags
+        ),
+        target_group(
+            &elb,
+            inputs,
+            state.target_group_arn.as_deref(),
+            &tags,
+            previous_tags
+        ),
+    );
+    if let Ok(group) = &group {
+        state.security_group_id = Some(group.clone());
+    }
+    if let Ok(arn) = &target_group {
+        state.target_group_arn = Some(arn.clone());
+    }
+    let group = group?;
+    let target_group = target_group?;
+
+    ctx.progress.status("creating network load balancer");
+    let balancer = load_balancer(
+        &elb,
+        inputs,
+        state.load_balancer_arn.as_deref(),
+        &group,
+        &tags,
+    )
+    .await?;
+    state.load_balancer_arn = Some(balancer.arn.clone());
+    state.load_balancer_dns_name = Some(balancer.dns_name.clone());
+    let balancer = if balancer.state == "active" {
+        balancer
+    } else {
+        elb.wait_active(&balancer.arn).await?
+    };
+    elb.sync_tags(
+        &balancer.arn,
+        &current_tags(&elb, &balancer.arn).await?,
+        &tags,
+        previous_tags,
+    )
+    .await?;
+
+    // Listener, attributes and the PrivateLink setting of the group are independent.
+    ctx.progress
+        .status("configuring listener and load balancer attributes");
+    let (listener, cross_zone, enforce) = futures::join!(
+        listener(&elb, inputs, &balancer.arn, &target_group, &tags),
+        async {
+            if elb.cross_zone(&balancer.arn).await? != inputs.cross_zone() {
+                elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
+                    .await?;
+            }
+            Ok::<_, ResourceError>(())
+        },
+        async {
+            if balancer.enforce_inbound_rules_on_privatelink != Some(inputs.enforce_inbound_rules())
+            {
+                elb.set_enforce_on_privatelink(
+                    &balancer.arn,
+                    &group,
+                    inputs.enforce_inbound_rules(),
+                )
+                .await?;
+            }
+            Ok::<_, ResourceError>(())
+        },
+    );
+    if let Ok(arn) = &listener {
+        state.listener_arn = Some(arn.clone());
+    }
+    listener?;
+    cross_zone?;
+    enforce?;
+
+    ctx.progress.status("creating endpoint service");
+    let service = endpoint_service(
+        &ec2,
+        ctx,
+        inputs,
+        state,
+        &balancer.arn,
+        &tags,
+        previous_tags,
+    )
+    .await?;
+    state.service_id = Some(service.clone());
+    wait_available(ctx, &ec2, &service).await?;
+    accept_allowed(&ec2, inputs, &service).await?;
+    Ok(())
+}
+
+async fn security_group(
+    ec2: &Ec2<'_>,
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    known: Option<&str>,
+    vpc_cidrs: &[String],
+    tags: &Tags,
+    previous_tags: &Tags,
+) -> Result<String, ResourceError> {
+    let existing = match known {
+        Some(id) => ec2.security_group(id).await?,
+        None => {
+            ec2.security_group_named(&inputs.vpc_id, inputs.name())
+                .await?
+        }
+    };
+    let group: SecurityGroup = match existing {
+        Some(group) => group,
+        None => {
+            let description = format!(
+                "PrivateLink load balancer {} ({})",
+                inputs.name(),
+                ctx.urn.rsplit("::").next().unwrap_or_default()
+            );
+            ec2.create_security_group(&inputs.vpc_id, inputs.name(), &description, tags)
+                .await?
+        }
+    };
+    let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
+    ec2.sync_rules(&group, &ingress, &egress).await?;
+    ec2.sync_tags(&group.id, &group.tags, tags, previous_tags)
+        .await?;
+    Ok(group.id)
+}
+
+async fn target_group(
+    elb: &Elbv2<'_>,
+    inputs: &ProducerInputs,
+    known: Option<&str>,
+    tags: &Tags,
+    previous_tags: &Tags,
+) -> Result<String, ResourceError> {
+    let existing = match known {
+        Some(arn) => elb.target_group(arn).await?,
+        None => elb.target_group_named(inputs.name()).await?,
+    };
+    let health = inputs.health();
+    let group = match existing {
+        Some(group) => {
+            if group.health_check != health {
+                elb.set_health_check(&group.arn, &health).await?;
+            }
+            elb.sync_tags(
+                &group.arn,
+                &current_tags(elb, &group.arn).await?,
+                tags,
+                previous_tags,
+            )
+            .await?;
+            group
+        }
+        None => {
+            elb.create_target_group(
+                inputs.name(),
+                &inputs.vpc_id,
+                inputs.target_port(),
+                &health,
+                tags,
+            )
+            .await?
+        }
+    };
+    sync_targets(elb, &group.arn, inputs).await?;
+    Ok(group.arn)
+}
+
+/// Registers the targets that are missing and deregisters the ones no longer wanted.
+pub async fn sync_targets(
+    elb: &Elbv2<'_>,
+    arn: &str,
+    inputs: &ProducerInputs,
+) -> Result<(), ResourceError> {
+    let registered = elb.registered_ips(arn).await?;
+    let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
+    let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
+    let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
+    elb.register_targets(arn, &missing, inputs.target_port())
+        .await?;
+    elb.deregister_targets(arn, &stale, inputs.target_port())
+        .await?;
+    Ok(())
+}
+
+async fn current_tags(elb: &Elbv2<'_>, arn: &str) -> Result<Tags, ResourceError> {
+    Ok(elb
+        .tags(&[arn.to_string()])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, tags)| tags)
+        .unwrap_or_default())
+}
+
+async fn load_balancer(
+    elb: &Elbv2<'_>,
+    inputs: &ProducerInputs,
+    known: Option<&str>,
+    group: &str,
+    tags: &Tags,
+) -> Result<LoadBalancer, ResourceError> {
+    let existing = match known {
+        Some(arn) => elb.load_balancer(arn).await?,
+        None => elb.load_balancer_named(inputs.name()).await?,
+    };
+    match existing {
+        Some(balancer) => Ok(balancer),
+        None => Ok(elb
+            .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
+            .await?),
+    }
+}
+
+async fn listener(
+    elb: &Elbv2<'_>,
+    inputs: &ProducerInputs,
+    balancer: &str,
+    target_group: &str,
+    tags: &Tags,
+) -> Result<String, ResourceError> {
+    let listeners = elb.listeners(balancer).await?;
+    let port = inputs.listener_port();
+    if let Some(l) = listeners.iter().find(|l| l.port == i32::from(port)) {
+        return Ok(l.arn.clone());
+    }
+    // Ours, on the old port: move it rather than making a second one.
+    if let Some(l) = listeners
+        .iter()
+        .find(|l| l.target_group_arn.as_deref() == Some(target_group))
+    {
+        elb.set_listener_port(&l.arn, port).await?;
+        return Ok(l.arn.clone());
+    }
+    Ok(elb
+        .create_listener(balancer, port, target_group, tags)
+        .await?
+        .arn)
+}
+
+async fn endpoint_service(
+    ec2: &Ec2<'_>,
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    state: &mut ProducerState,
+    balancer: &str,
+    tags: &Tags,
+    previous_tags: &Tags,
+) -> Result<String, ResourceError> {
+    let existing = match state.service_id.as_deref() {
+        Some(id) => ec2.endpoint_service(id).await?,
+        None => ec2.endpoint_service_tagged(NAME_TAG, inputs.name()).await?,
+    };
+    let service = match existing {
+        Some(service) => {
+            state.service_id = Some(service.id.clone());
+            let wanted_regions: BTreeSet<String> = inputs.regions().into_iter().collect();
+            let change = ServiceChange {
+                acceptance_required: (service.acceptance_required != inputs.acceptance_required())
+                    .then_some(inputs.acceptance_required()),
+                private_dns_name: (service.private_dns_name != inputs.private_dns_name)
+                    .then(|| inputs.private_dns_name.clone()),
+                add_regions: wanted_regions
+                    .difference(&service.supported_regions)
+                    .cloned()
+                    .collect(),
+                remove_regions: service
+                    .supported_regions
+                    .difference(&wanted_regions)
+                    .cloned()
+                    .collect(),
+            };
+            ec2.modify_endpoint_service(&service.id, &change).await?;
+            ec2.sync_tags(&service.id, &service.tags, tags, previous_tags)
+                .await?;
+            service
+        }
+        None => {
+            let service = ec2
+                .create_endpoint_service(
+                    balancer,
+                    inputs.acceptance_required(),
+                    inputs.private_dns_name.as_deref(),
+                    &inputs.regions(),
+                    tags,
+                    &client_token(ctx, inputs.name()),
+                )
+                .await?;
+            state.service_id = Some(service.id.clone());
+            service
+        }
+    };
+    state.service_name = Some(service.name.clone());
+    let current = ec2.allowed_principals(&service.id).await?;
+    let wanted: BTreeSet<String> = inputs.principals().into_iter().collect();
+    ec2.set_allowed_principals(
+        &service.id,
+        wanted.difference(&current).cloned().collect(),
+        current.difference(&wanted).cloned().collect(),
+    )
+    .await?;
+    Ok(service.id)
+}
+
+async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(), ResourceError> {
+    let backoff = Backoff {
+        initial: Duration::from_millis(200),
+        ..Backoff::default()
+    };
+    wait_for(
+        ctx,
+        "endpoint service to become available",
+        backoff,
+        || async {
+            match ec2.endpoint_service(service).await? {
+                Some(s) if s.state == "Available" => Ok(Poll::Ready(())),
+                Some(s) if s.state == "Failed" => Err(ResourceError::Cloud {
+                    operation: "CreateVpcEndpointServiceConfiguration".into(),
+                    message: format!("endpoint service {service} failed"),
+                }),
+                Some(s) => Ok(Poll::Pending(s.state)),
+                None => Ok(Poll::Pending("not visible yet".into())),
+            }
+        },
+    )
+    .await
+}
+
+/// Accepts pending connection requests from `autoAcceptAccounts`, and from no one else.
+pub async fn accept_allowed(
+    ec2: &Ec2<'_>,
+    inputs: &ProducerInputs,
+    service: &str,
+) -> Result<(), ResourceError> {
+    let accounts = inputs.auto_accept();
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let pending: Vec<String> = ec2
+        .connections(service)
+        .await?
+        .into_iter()
+        .filter(|c| c.state == "pendingAcceptance" && accounts.contains(&c.owner))
+        .map(|c| c.endpoint_id)
+        .collect();
+    Ok(ec2.accept_connections(service, pending).await?)
+}
+
+/// The tags the previous inputs asked for, so that a tag removed from the program is removed
+/// from AWS.
+pub fn previous_tags(ctx: &Context, old: Option<&ProducerInputs>) -> Tags {
+    old.map(|o| desired_tags(ctx, o))
+        .unwrap_or_else(BTreeMap::new)
+}

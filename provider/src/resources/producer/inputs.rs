@@ -1,0 +1,407 @@
+//! PrivateLinkProducer's inputs and computed state, and Check: validation with a failure per
+//! property, defaults, the generated name, and target hostname resolution.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dns;
+use crate::runtime::resource::{CheckFailure, Context};
+use crate::validate::{
+    check_principal, is_account_id, is_dns_name, is_region, parse_cidr, Failures,
+};
+
+pub const DEFAULT_INTERVAL: i64 = 10;
+pub const DEFAULT_THRESHOLD: i64 = 3;
+/// AWS's limit for load balancer and target group names.
+pub const MAX_NAME: usize = 32;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HealthCheck {
+    pub interval_seconds: Option<i64>,
+    pub healthy_threshold: Option<i64>,
+    pub unhealthy_threshold: Option<i64>,
+    pub port: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProducerInputs {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub port: i64,
+    pub target_port: Option<i64>,
+    pub target_hostname: Option<String>,
+    pub target_ips: Option<Vec<String>>,
+    pub health_check: Option<HealthCheck>,
+    pub allowed_principals: Option<Vec<String>>,
+    pub allow_any_principal: Option<bool>,
+    pub acceptance_required: Option<bool>,
+    pub auto_accept_accounts: Option<Vec<String>>,
+    pub allowed_cidrs: Option<Vec<String>>,
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<bool>,
+    pub cross_zone_load_balancing: Option<bool>,
+    pub private_dns_name: Option<String>,
+    pub supported_regions: Option<Vec<String>>,
+    pub force_destroy: Option<bool>,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionOutput {
+    pub endpoint_id: String,
+    pub owner_account: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateDnsVerification {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub record_type: String,
+    pub value: String,
+    pub state: String,
+}
+
+/// What exists in AWS. Every piece is optional: a create that stopped part-way records what
+/// it made, and the next update or delete carries on from there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProducerState {
+    pub service_name: Option<String>,
+    pub service_id: Option<String>,
+    pub service_state: Option<String>,
+    pub load_balancer_arn: Option<String>,
+    pub load_balancer_dns_name: Option<String>,
+    pub target_group_arn: Option<String>,
+    pub listener_arn: Option<String>,
+    pub security_group_id: Option<String>,
+    pub registered_target_ips: Vec<String>,
+    pub availability_zones: Vec<String>,
+    pub availability_zone_ids: Vec<String>,
+    pub connections: Vec<ConnectionOutput>,
+    pub private_dns_verification: Option<PrivateDnsVerification>,
+}
+
+/// Inputs after Check: every default filled in. Resource code reads these instead of the
+/// optional fields.
+impl ProducerInputs {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+    pub fn listener_port(&self) -> u16 {
+        self.port as u16
+    }
+    pub fn target_port(&self) -> u16 {
+        self.target_port.unwrap_or(self.port) as u16
+    }
+    pub fn targets(&self) -> Vec<String> {
+        self.target_ips.clone().unwrap_or_default()
+    }
+    pub fn principals(&self) -> Vec<String> {
+        self.allowed_principals.clone().unwrap_or_default()
+    }
+    pub fn acceptance_required(&self) -> bool {
+        self.acceptance_required.unwrap_or(true)
+    }
+    pub fn enforce_inbound_rules(&self) -> bool {
+        self.enforce_security_group_inbound_rules_on_private_link_traffic
+            .unwrap_or(true)
+    }
+    pub fn cross_zone(&self) -> bool {
+        self.cross_zone_load_balancing.unwrap_or(true)
+    }
+    pub fn force_destroy(&self) -> bool {
+        self.force_destroy.unwrap_or(false)
+    }
+    pub fn cidrs(&self) -> Vec<String> {
+        self.allowed_cidrs.clone().unwrap_or_default()
+    }
+    pub fn regions(&self) -> Vec<String> {
+        self.supported_regions.clone().unwrap_or_default()
+    }
+    pub fn auto_accept(&self) -> Vec<String> {
+        self.auto_accept_accounts.clone().unwrap_or_default()
+    }
+    pub fn health(&self) -> crate::aws::elbv2::HealthCheck {
+        let h = self.health_check.clone().unwrap_or_default();
+        crate::aws::elbv2::HealthCheck {
+            interval_seconds: h.interval_seconds.unwrap_or(DEFAULT_INTERVAL) as i32,
+            healthy_threshold: h.healthy_threshold.unwrap_or(DEFAULT_THRESHOLD) as i32,
+            unhealthy_threshold: h.unhealthy_threshold.unwrap_or(DEFAULT_THRESHOLD) as i32,
+            port: h.port.map(|p| p as u16),
+        }
+    }
+}
+
+/// `<resource name>-<7 hex>`: stable for the resource (from the engine's random seed), unique
+/// between stacks, and within the 32 characters AWS allows.
+pub fn generated_name(resource_name: &str, seed: &[u8]) -> String {
+    let mut base: String = resource_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    base.truncate(MAX_NAME - 8);
+    let base = base.trim_matches('-');
+    let base = if base.is_empty() || base.starts_with("internal-") {
+        format!("pl-{base}")
+    } else {
+        base.to_string()
+    };
+    // FNV-1a over the seed: the seed is already random; this only folds it to 28 bits.
+    let hash = seed.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    });
+    let mut name = format!("{}-{:07x}", base.trim_end_matches('-'), hash & 0xfff_ffff);
+    name.truncate(MAX_NAME);
+    name
+}
+
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Some(format!(
+            "`{name}` must be 1 to {MAX_NAME} characters (AWS's limit for load balancer names)"
+        ));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Some(format!(
+            "`{name}` may only contain letters, digits and hyphens"
+        ));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Some(format!("`{name}` must not begin or end with a hyphen"));
+    }
+    if name.starts_with("internal-") {
+        return Some(format!("`{name}` must not begin with `internal-`"));
+    }
+    None
+}
+
+/// Validates `news`, fills defaults and resolves the target hostname. Makes no AWS calls.
+pub async fn check(
+    ctx: &Context,
+    olds: Option<&ProducerInputs>,
+    mut news: ProducerInputs,
+) -> Result<ProducerInputs, Vec<CheckFailure>> {
+    let mut f = Failures::default();
+
+    match &news.name {
+        Some(name) => {
+            if let Some(problem) = name_problem(name) {
+                f.add("name", problem);
+            }
+        }
+        None => {
+            news.name = Some(match olds.and_then(|o| o.name.clone()) {
+                Some(old) => old,
+                None => generated_name(&ctx.name, &ctx.random_seed),
+            });
+        }
+    }
+
+    if f.required("vpcId", &news.vpc_id) {
+        f.aws_id("vpcId", &news.vpc_id, "vpc", "a VPC");
+    }
+    if news.subnet_ids.is_empty() {
+        f.add(
+            "subnetIds",
+            "at least one subnet is required (one per Availability Zone)",
+        );
+    }
+    for (i, subnet) in news.subnet_ids.iter().enumerate() {
+        f.aws_id(&format!("subnetIds[{i}]"), subnet, "subnet", "a subnet");
+    }
+    f.distinct("subnetIds", &news.subnet_ids);
+
+    if news.port == 0 {
+        f.add(
+            "port",
+            "is required: the port consumers connect to, e.g. 5432",
+        );
+    } else {
+        f.port("port", news.port);
+    }
+    if let Some(port) = news.target_port {
+        f.port("targetPort", port);
+    } else {
+        news.target_port = Some(news.port);
+    }
+
+    if let Some(h) = &news.health_check {
+        if let Some(interval) = h.interval_seconds {
+            if !(5..=300).contains(&interval) {
+                f.add(
+                    "healthCheck.intervalSeconds",
+                    format!("{interval} is outside 5 to 300 seconds"),
+                );
+            }
+        }
+        for (property, value) in [
+            ("healthCheck.healthyThreshold", h.healthy_threshold),
+            ("healthCheck.unhealthyThreshold", h.unhealthy_threshold),
+        ] {
+            if let Some(v) = value {
+                if !(2..=10).contains(&v) {
+                    f.add(property, format!("{v} is outside 2 to 10"));
+                }
+            }
+        }
+        if let Some(port) = h.port {
+            f.port("healthCheck.port", port);
+        }
+    }
+    let health = news.health_check.get_or_insert_with(HealthCheck::default);
+    health.interval_seconds.get_or_insert(DEFAULT_INTERVAL);
+    health.healthy_threshold.get_or_insert(DEFAULT_THRESHOLD);
+    health.unhealthy_threshold.get_or_insert(DEFAULT_THRESHOLD);
+
+    check_targets(ctx, &mut news, &mut f).await;
+
+    let allow_any = news.allow_any_principal.unwrap_or(false);
+    for (i, principal) in news.principals().iter().enumerate() {
+        if principal == "*" {
+            if !allow_any {
+                f.add(
+                    format!("allowedPrincipals[{i}]"),
+                    "`*` lets any AWS account connect; set allowAnyPrincipal: true if that is intended",
+                );
+            }
+        } else if let Err(reason) = check_principal(principal) {
+            f.add(format!("allowedPrincipals[{i}]"), reason);
+        }
+    }
+    f.distinct("allowedPrincipals", &news.principals());
+    for (i, account) in news.auto_accept().iter().enumerate() {
+        if !is_account_id(account) {
+            f.add(
+                format!("autoAcceptAccounts[{i}]"),
+                format!("`{account}` is not a 12-digit AWS account id"),
+            );
+        }
+    }
+    for (i, cidr) in news.cidrs().iter().enumerate() {
+        if let Err(reason) = parse_cidr(cidr) {
+            f.add(format!("allowedCidrs[{i}]"), reason);
+        }
+    }
+    f.distinct("allowedCidrs", &news.cidrs());
+    if let Some(dns_name) = &news.private_dns_name {
+        if !is_dns_name(dns_name) {
+            f.add(
+                "privateDnsName",
+                format!("`{dns_name}` is not a DNS name such as `db.example.com`"),
+            );
+        }
+    }
+    for (i, region) in news.regions().iter().enumerate() {
+        if !is_region(region) {
+            f.add(
+                format!("supportedRegions[{i}]"),
+                format!("`{region}` is not an AWS region name such as `eu-west-1`"),
+            );
+        }
+    }
+    if let Some(tags) = &news.tags {
+        f.tags("tags", tags);
+    }
+
+    news.acceptance_required.get_or_insert(true);
+    news.allow_any_principal.get_or_insert(false);
+    news.enforce_security_group_inbound_rules_on_private_link_traffic
+        .get_or_insert(true);
+    news.cross_zone_load_balancing.get_or_insert(true);
+    news.force_destroy.get_or_insert(false);
+
+    if f.is_empty() && news.enforce_inbound_rules() && news.cidrs().is_empty() {
+        ctx.progress.warn(
+            "allowedCidrs is empty and the security group's rules apply to PrivateLink traffic: \
+             consumers will be able to connect their endpoints but no traffic will pass. Add the \
+             consumers' CIDR blocks to allowedCidrs.",
+        );
+    }
+    f.into_result(news)
+}
+
+/// Exactly one target kind; a hostname is resolved here so that a changed address shows up in
+/// preview and the next update registers it.
+async fn check_targets(ctx: &Context, news: &mut ProducerInputs, f: &mut Failures) {
+    match (&news.target_hostname, &news.target_ips) {
+        (Some(hostname), Some(ips)) => {
+            // Inputs that were checked before carry both: accept them when the addresses are
+            // still the hostname's, otherwise the program set both.
+            let resolved = resolve(ctx, hostname).await.ok();
+            if resolved.as_ref() != Some(ips) {
+                f.add(
+                    "targetIps",
+                    "set either targetHostname or targetIps, not both",
+                );
+            }
+        }
+        (None, None) => {
+            f.add(
+                "targetHostname",
+                "set targetHostname (e.g. the RDS Proxy endpoint) or targetIps",
+            );
+        }
+        (None, Some(ips)) => {
+            if ips.is_empty() {
+                f.add("targetIps", "at least one IPv4 address is required");
+            }
+            for (i, ip) in ips.iter().enumerate() {
+                if ip.parse::<Ipv4Addr>().is_err() {
+                    f.add(
+                        format!("targetIps[{i}]"),
+                        format!("`{ip}` is not an IPv4 address"),
+                    );
+                }
+            }
+            f.distinct("targetIps", ips);
+        }
+        (Some(hostname), None) => {
+            if !is_dns_name(hostname) {
+                f.add("targetHostname", format!("`{hostname}` is not a DNS name"));
+                return;
+            }
+            match resolve(ctx, hostname).await {
+                Ok(addresses) => news.target_ips = Some(addresses),
+                Err(e) => f.add("targetHostname", e.to_string()),
+            }
+        }
+    }
+}
+
+async fn resolve(ctx: &Context, hostname: &str) -> Result<Vec<String>, dns::DnsError> {
+    let resolvers = ctx.provider.config().resolvers();
+    let addresses = dns::resolve_ipv4(hostname, &resolvers).await?;
+    Ok(addresses.iter().map(|a| a.to_string()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_fit_aws_rules_and_are_stable() {
+        let seed = [7u8; 32];
+        let a = generated_name("orders-db-producer", &seed);
+        assert_eq!(a, generated_name("orders-db-producer", &seed));
+        assert!(a.starts_with("orders-db-producer-"));
+        assert!(name_problem(&a).is_none(), "{a}");
+        let long = generated_name(&"x".repeat(80), &seed);
+        assert!(
+            long.len() <= MAX_NAME && name_problem(&long).is_none(),
+            "{long}"
+        );
+        let odd = generated_name("internal-__weird name__", &seed);
+        assert!(name_problem(&odd).is_none(), "{odd}");
+        assert_ne!(a, generated_name("orders-db-producer", &[8u8; 32]));
+    }
+}

@@ -1,0 +1,232 @@
+//! `privatelink:index:PrivateLinkProducer`: the producer half of the article as one resource.
+//! A Network Load Balancer (with its own least-privilege security group) forwards a TCP port to
+//! an IP target group of the service's addresses, and a VPC endpoint service publishes it to the
+//! allowed principals.
+//!
+//! The resource id is the physical name shared by the load balancer, target group and security
+//! group; `pulumi import` also accepts the endpoint service id (`vpce-svc-…`).
+
+mod converge;
+mod inputs;
+mod observe;
+
+use async_trait::async_trait;
+
+pub use inputs::{ProducerInputs, ProducerState};
+
+use crate::aws::ec2::{Ec2, EndpointService};
+use crate::aws::elbv2::Elbv2;
+use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use converge::{accept_allowed, converge, previous_tags, NAME_TAG};
+use observe::observe;
+
+pub struct PrivateLinkProducer;
+
+/// Connection states that keep AWS from deleting the service.
+const LIVE_CONNECTION_STATES: &[&str] = &["pendingAcceptance", "pending", "available"];
+
+impl PrivateLinkProducer {
+    /// Records what exists when an operation stops part-way.
+    fn stopped(
+        id: &str,
+        inputs: &ProducerInputs,
+        state: &ProducerState,
+        error: ResourceError,
+    ) -> ResourceError {
+        if *state == ProducerState::default() {
+            error
+        } else {
+            ResourceError::partial(id, inputs, state, error)
+        }
+    }
+
+    async fn find_service(
+        ec2: &Ec2<'_>,
+        id: &str,
+        inputs: &ProducerInputs,
+        state: &ProducerState,
+    ) -> Result<Option<EndpointService>, ResourceError> {
+        let service = if let Some(service_id) = &state.service_id {
+            ec2.endpoint_service(service_id).await?
+        } else if id.starts_with("vpce-svc-") {
+            ec2.endpoint_service(id).await?
+        } else {
+            let name = inputs.name.as_deref().unwrap_or(id);
+            ec2.endpoint_service_tagged(NAME_TAG, name).await?
+        };
+        Ok(service)
+    }
+
+    /// Converges, then reads the result back; on failure the pieces made so far are reported.
+    async fn apply(
+        ctx: &Context,
+        id: &str,
+        inputs: &ProducerInputs,
+        old: Option<(&ProducerInputs, &ProducerState)>,
+    ) -> Result<ProducerState, ResourceError> {
+        let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        let previous = previous_tags(ctx, old.map(|(i, _)| i));
+        if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
+            return Err(Self::stopped(id, inputs, &state, e));
+        }
+        let ec2 = Ec2::new(ctx);
+        let observed = async {
+            let service = Self::find_service(&ec2, id, inputs, &state).await?;
+            observe(ctx, inputs, &state, service).await
+        }
+        .await;
+        match observed {
+            Ok((_, observed)) => Ok(observed),
+            Err(e) => Err(Self::stopped(id, inputs, &state, e)),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for PrivateLinkProducer {
+    const TOKEN: &'static str = "privatelink:index:PrivateLinkProducer";
+    type Inputs = ProducerInputs;
+    type State = ProducerState;
+    const REPLACE_ON_CHANGE: &'static [&'static str] =
+        &["name", "vpcId", "subnetIds", "targetPort"];
+    // The new load balancer and target group would claim the same names.
+    const DELETE_BEFORE_REPLACE: bool = true;
+
+    async fn check(
+        &self,
+        ctx: &Context,
+        olds: Option<&ProducerInputs>,
+        news: ProducerInputs,
+    ) -> Result<ProducerInputs, Vec<CheckFailure>> {
+        inputs::check(ctx, olds, news).await
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &ProducerInputs,
+    ) -> Result<(String, ProducerState), ResourceError> {
+        let id = inputs.name().to_string();
+        let state = Self::apply(ctx, &id, inputs, None).await?;
+        ctx.progress.info(format!(
+            "endpoint service {} is available",
+            state.service_name.as_deref().unwrap_or_default()
+        ));
+        Ok((id, state))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        old: Option<(&ProducerInputs, &ProducerState)>,
+    ) -> Result<Option<(ProducerInputs, ProducerState)>, ResourceError> {
+        let (inputs, known) = old.map(|(i, s)| (i.clone(), s.clone())).unwrap_or_default();
+        let ec2 = Ec2::new(ctx);
+        let service = Self::find_service(&ec2, id, &inputs, &known).await?;
+        let nothing_else_known = known.load_balancer_arn.is_none()
+            && known.target_group_arn.is_none()
+            && known.security_group_id.is_none();
+        if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
+            return Ok(None);
+        }
+        if let (Some(service), Some(_)) = (&service, old) {
+            accept_allowed(&ec2, &inputs, &service.id).await?;
+        }
+        let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
+        if old.is_none() {
+            // Imported: what AWS cannot tell us takes its default.
+            live.force_destroy = Some(false);
+            live.target_ips.get_or_insert_with(Vec::new);
+        }
+        Ok(Some((live, state)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        old: (&ProducerInputs, &ProducerState),
+        news: &ProducerInputs,
+    ) -> Result<ProducerState, ResourceError> {
+        Self::apply(ctx, id, news, Some(old)).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        (inputs, state): (&ProducerInputs, &ProducerState),
+    ) -> Result<(), ResourceError> {
+        let ec2 = Ec2::new(ctx);
+        let elb = Elbv2::new(ctx);
+
+        if let Some(service) = Self::find_service(&ec2, id, inputs, state).await? {
+            let live: Vec<_> = ec2
+                .connections(&service.id)
+                .await?
+                .into_iter()
+                .filter(|c| LIVE_CONNECTION_STATES.contains(&c.state.as_str()))
+                .collect();
+            if !live.is_empty() && !inputs.force_destroy() {
+                let list: Vec<String> = live
+                    .iter()
+                    .map(|c| format!("{} (account {}, {})", c.endpoint_id, c.owner, c.state))
+                    .collect();
+                return Err(ResourceError::Invalid(format!(
+                    "endpoint service {} still has consumer connections: {}. Delete those \
+                     endpoints first (destroy the PrivateLinkConsumer stacks), or set \
+                     forceDestroy: true to reject them",
+                    service.id,
+                    list.join(", ")
+                )));
+            }
+            if !live.is_empty() {
+                ctx.progress.warn(format!(
+                    "forceDestroy: rejecting {} consumer connection(s)",
+                    live.len()
+                ));
+                let ids = live.into_iter().map(|c| c.endpoint_id).collect();
+                ec2.reject_connections(&service.id, ids).await?;
+            }
+            ctx.progress.status("deleting endpoint service");
+            ec2.delete_endpoint_service(&service.id).await?;
+        }
+
+        let balancer = match &state.load_balancer_arn {
+            Some(arn) => elb.load_balancer(arn).await?,
+            None => elb.load_balancer_named(inputs.name()).await?,
+        };
+        if let Some(balancer) = &balancer {
+            ctx.progress.status("deleting listener");
+            for listener in elb.listeners(&balancer.arn).await? {
+                elb.delete_listener(&listener.arn).await?;
+            }
+        }
+        let target_group = match &state.target_group_arn {
+            Some(arn) => Some(arn.clone()),
+            None => elb.target_group_named(inputs.name()).await?.map(|g| g.arn),
+        };
+        if let Some(arn) = target_group {
+            ctx.progress.status("deleting target group");
+            elb.delete_target_group(&arn).await?;
+        }
+        if let Some(balancer) = balancer {
+            ctx.progress.status("deleting load balancer");
+            elb.delete_load_balancer(&balancer.arn).await?;
+        }
+        let group = match &state.security_group_id {
+            Some(id) => Some(id.clone()),
+            None => ec2
+                .security_group_named(&inputs.vpc_id, inputs.name())
+                .await?
+                .map(|g| g.id),
+        };
+        if let Some(group) = group {
+            ctx.progress
+                .status("deleting security group (AWS releases load balancer interfaces late)");
+            ec2.delete_security_group(&group).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Reading the producer back from AWS: the computed state after create and update, and what
+//! refresh and import report (the live values of every property AWS knows).
+
+use std::collections::BTreeSet;
+
+use super::converge::NAME_TAG;
+use super::inputs::{
+    ConnectionOutput, HealthCheck, PrivateDnsVerification, ProducerInputs, ProducerState,
+};
+use crate::aws::ec2::{Ec2, EndpointService};
+use crate::aws::elbv2::Elbv2;
+use crate::runtime::resource::{Context, ResourceError};
+
+/// The live inputs and state. `known` is the state recorded so far; pieces it names that are
+/// gone are left out.
+pub async fn observe(
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    known: &ProducerState,
+    service: Option<EndpointService>,
+) -> Result<(ProducerInputs, ProducerState), ResourceError> {
+    let ec2 = Ec2::new(ctx);
+    let elb = Elbv2::new(ctx);
+    let mut live = inputs.clone();
+    let mut state = ProducerState {
+        availability_zones: known.availability_zones.clone(),
+        availability_zone_ids: known.availability_zone_ids.clone(),
+        ..ProducerState::default()
+    };
+
+    if let Some(service) = &service {
+        state.service_id = Some(service.id.clone());
+        state.service_name = Some(service.name.clone());
+        state.service_state = Some(service.state.clone());
+        state.private_dns_verification =
+            service
+                .dns_verification
+                .as_ref()
+                .map(|d| PrivateDnsVerification {
+                    name: d.name.clone(),
+                    record_type: d.record_type.clone(),
+                    value: d.value.clone(),
+                    state: d.state.clone(),
+                });
+        state.connections = ec2
+            .connections(&service.id)
+            .await?
+            .into_iter()
+            .map(|c| ConnectionOutput {
+                endpoint_id: c.endpoint_id,
+                owner_account: c.owner,
+                state: c.state,
+            })
+            .collect();
+        let principals = ec2.allowed_principals(&service.id).await?;
+        live.allow_any_principal =
+            Some(principals.contains("*") || inputs.allow_any_principal == Some(true));
+        live.allowed_principals = keep_order(inputs.allowed_principals.as_ref(), principals);
+        live.acceptance_required = Some(service.acceptance_required);
+        live.private_dns_name = service.private_dns_name.clone();
+        live.supported_regions = keep_order(
+            inputs.supported_regions.as_ref(),
+            service.supported_regions.clone(),
+        );
+        live.tags = user_tags(ctx, inputs, &service.tags);
+    }
+
+    let balancer_arn = service
+        .as_ref()
+        .and_then(|s| s.load_balancer_arns.first().cloned())
+        .or_else(|| known.load_balancer_arn.clone());
+    let balancer = match &balancer_arn {
+        Some(arn) => elb.load_balancer(arn).await?,
+        None => None,
+    };
+    let mut listener_port = None;
+    let mut target_group_arn = known.target_group_arn.clone();
+    if let Some(lb) = &balancer {
+        state.load_balancer_arn = Some(lb.arn.clone());
+        state.load_balancer_dns_name = Some(lb.dns_name.clone());
+        live.name = Some(lb.name.clone());
+        live.vpc_id = lb.vpc_id.clone();
+        let subnets: BTreeSet<String> = lb.subnet_ids.iter().cloned().collect();
+        live.subnet_ids = keep_order(Some(&inputs.subnet_ids), subnets).unwrap_or_default();
+        live.enforce_security_group_inbound_rules_on_private_link_traffic =
+            lb.enforce_inbound_rules_on_privatelink;
+        live.cross_zone_load_balancing = Some(elb.cross_zone(&lb.arn).await?);
+        state.security_group_id = lb.security_groups.first().cloned();
+        let subnets = ec2.subnets(&lb.subnet_ids).await?;
+        let ordered: Vec<_> = live
+            .subnet_ids
+            .iter()
+            .filter_map(|id| subnets.iter().find(|s| &s.id == id))
+            .collect();
+        state.availability_zones = ordered.iter().map(|s| s.zone.clone()).collect();
+        state.availability_zone_ids = ordered.iter().map(|s| s.zone_id.clone()).collect();
+        if let Some(listener) = elb.listeners(&lb.arn).await?.into_iter().next() {
+            state.listener_arn = Some(listener.arn.clone());
+            listener_port = Some(listener.port);
+            live.port = listener.port.into();
+            if listener.target_group_arn.is_some() {
+                target_group_arn = listener.target_group_arn.clone();
+            }
+        }
+    } else {
+        state.security_group_id = known.security_group_id.clone();
+    }
+
+    if let Some(arn) = &target_group_arn {
+        if let Some(group) = elb.target_group(arn).await? {
+            state.target_group_arn = Some(group.arn.clone());
+            live.target_port = Some(group.port.into());
+            live.health_check = Some(HealthCheck {
+                interval_seconds: Some(group.health_check.interval_seconds.into()),
+                healthy_threshold: Some(group.health_check.healthy_threshold.into()),
+                unhealthy_threshold: Some(group.health_check.unhealthy_threshold.into()),
+                port: group.health_check.port.map(i64::from),
+            });
+            let registered = elb.registered_ips(&group.arn).await?;
+            state.registered_target_ips = registered.iter().cloned().collect();
+            live.target_ips = keep_order(inputs.target_ips.as_ref(), registered);
+        }
+    }
+
+    if let Some(id) = state.security_group_id.clone() {
+        match ec2.security_group(&id).await? {
+            Some(group) => {
+                let port = listener_port.unwrap_or(inputs.port as i32);
+                let cidrs: BTreeSet<String> = group
+                    .ingress
+                    .iter()
+                    .filter(|r| r.protocol == "tcp" && r.from_port == port && r.to_port == port)
+                    .map(|r| r.cidr.clone())
+                    .collect();
+                live.allowed_cidrs = keep_order(inputs.allowed_cidrs.as_ref(), cidrs);
+            }
+            None => state.security_group_id = None,
+        }
+    }
+    Ok((live, state))
+}
+
+/// The live set, in the order the program listed it where the two agree (so that a refresh
+/// with no drift shows no diff).
+fn keep_order(program: Option<&Vec<String>>, live: BTreeSet<String>) -> Option<Vec<String>> {
+    if program.is_none() && live.is_empty() {
+        return None;
+    }
+    let program = program.cloned().unwrap_or_default();
+    let mut ordered: Vec<String> = program
+        .iter()
+        .filter(|v| live.contains(*v))
+        .cloned()
+        .collect();
+    ordered.extend(live.into_iter().filter(|v| !program.contains(v)));
+    Some(ordered)
+}
+
+/// The resource's own tags as AWS has them: without ours and without the provider's defaults
+/// (unless the program set the same key).
+fn user_tags(
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    live: &crate::aws::ec2::Tags,
+) -> Option<crate::aws::ec2::Tags> {
+    let defaults = ctx
+        .provider
+        .config()
+        .default_tags
+        .clone()
+        .unwrap_or_default();
+    let own = inputs.tags.clone().unwrap_or_default();
+    let tags: crate::aws::ec2::Tags = live
+        .iter()
+        .filter(|(k, v)| {
+            k.as_str() != NAME_TAG && (own.contains_key(*k) || defaults.get(*k) != Some(*v))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!tags.is_empty() || inputs.tags.is_some()).then_some(tags)
+}

@@ -1,0 +1,236 @@
+//! Input rules shared by provider configuration and every resource's Check: AWS identifiers,
+//! network values and tags. Each rule explains itself in the failure, next to the property.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::runtime::resource::CheckFailure;
+
+/// Collects Check failures, one per offending property.
+#[derive(Debug, Default)]
+pub struct Failures(Vec<CheckFailure>);
+
+impl Failures {
+    pub fn add(&mut self, property: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(CheckFailure::new(property, reason));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `value` when nothing failed, else every failure.
+    pub fn into_result<T>(self, value: T) -> Result<T, Vec<CheckFailure>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<CheckFailure> {
+        self.0
+    }
+
+    /// A required string that is missing or empty.
+    pub fn required(&mut self, property: &str, value: &str) -> bool {
+        if value.trim().is_empty() {
+            self.add(property, "is required");
+            return false;
+        }
+        true
+    }
+
+    /// An id of the form `<prefix>-<hex>` (`vpc-0abc…`).
+    pub fn aws_id(&mut self, property: &str, value: &str, prefix: &str, what: &str) {
+        if !value.is_empty() && !is_aws_id(value, prefix) {
+            self.add(
+                property,
+                format!("`{value}` is not {what} id such as `{prefix}-0123456789abcdef0`"),
+            );
+        }
+    }
+
+    pub fn port(&mut self, property: &str, port: i64) {
+        if !(1..=65535).contains(&port) {
+            self.add(property, format!("{port} is not a port: use 1 to 65535"));
+        }
+    }
+
+    pub fn tags(&mut self, property: &str, tags: &BTreeMap<String, String>) {
+        for (key, value) in tags {
+            let property = format!("{property}.{key}");
+            if key.is_empty() || key.chars().count() > 128 {
+                self.add(&property, "tag keys are 1 to 128 characters");
+            } else if key.to_ascii_lowercase().starts_with("aws:") {
+                self.add(
+                    &property,
+                    "tag keys starting with `aws:` are reserved by AWS",
+                );
+            }
+            if value.chars().count() > 256 {
+                self.add(&property, "tag values are at most 256 characters");
+            }
+        }
+    }
+
+    /// Each element distinct; the duplicate is named.
+    pub fn distinct(&mut self, property: &str, values: &[String]) {
+        for (i, value) in values.iter().enumerate() {
+            if values[..i].contains(value) {
+                self.add(
+                    format!("{property}[{i}]"),
+                    format!("`{value}` is listed twice"),
+                );
+            }
+        }
+    }
+}
+
+pub fn is_aws_id(value: &str, prefix: &str) -> bool {
+    value
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (8..=32).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit())
+        })
+}
+
+pub fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+pub fn is_account_id(value: &str) -> bool {
+    value.len() == 12 && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The account and resource part of an IAM ARN (`arn:aws:iam::<account>:<resource>`).
+fn iam_arn(arn: &str) -> Option<(&str, &str)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    (parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && is_account_id(parts[4]))
+    .then(|| (parts[4], parts[5]))
+}
+
+pub fn is_role_arn(arn: &str) -> bool {
+    iam_arn(arn).is_some_and(|(_, resource)| {
+        resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty())
+    })
+}
+
+/// A principal an endpoint service may allow: an account root, role or user ARN.
+pub fn check_principal(principal: &str) -> Result<(), String> {
+    if is_account_id(principal) {
+        return Err(format!(
+            "use the account's ARN, `arn:aws:iam::{principal}:root`, not the bare account id"
+        ));
+    }
+    let valid = iam_arn(principal).is_some_and(|(_, resource)| {
+        resource == "root"
+            || ["role/", "user/"]
+                .iter()
+                .any(|kind| resource.strip_prefix(kind).is_some_and(|n| !n.is_empty()))
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{principal}` is not an IAM principal ARN such as `arn:aws:iam::123456789012:root` \
+             or `arn:aws:iam::123456789012:role/analytics`"
+        ))
+    }
+}
+
+/// Parses `a.b.c.d/n`; a block with host bits set is refused with its network address, since
+/// AWS would silently widen or reject it.
+pub fn parse_cidr(text: &str) -> Result<(Ipv4Addr, u8), String> {
+    let invalid = || format!("`{text}` is not an IPv4 CIDR block such as `10.1.0.0/16`");
+    let (address, length) = text.split_once('/').ok_or_else(invalid)?;
+    let address: Ipv4Addr = address.parse().map_err(|_| invalid())?;
+    let length: u8 = length.parse().map_err(|_| invalid())?;
+    if length > 32 {
+        return Err(invalid());
+    }
+    let mask = if length == 0 {
+        0
+    } else {
+        u32::MAX << (32 - length)
+    };
+    let network = Ipv4Addr::from(u32::from(address) & mask);
+    if network != address {
+        return Err(format!(
+            "`{text}` has host bits set; did you mean `{network}/{length}`?"
+        ));
+    }
+    Ok((address, length))
+}
+
+/// A DNS name: dot-separated labels of letters, digits and hyphens, at most 255 characters.
+pub fn is_dns_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 255
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals() {
+        assert!(check_principal("arn:aws:iam::222222222222:root").is_ok());
+        assert!(check_principal("arn:aws:iam::222222222222:role/glue").is_ok());
+        assert!(check_principal("arn:aws-us-gov:iam::222222222222:user/me").is_ok());
+        assert!(check_principal("222222222222")
+            .unwrap_err()
+            .contains(":root"));
+        assert!(check_principal("arn:aws:iam::2222:root").is_err());
+        assert!(check_principal("arn:aws:s3:::bucket").is_err());
+        assert!(check_principal("*").is_err());
+    }
+
+    #[test]
+    fn cidrs() {
+        assert!(parse_cidr("10.1.0.0/16").is_ok());
+        assert!(parse_cidr("0.0.0.0/0").is_ok());
+        assert!(parse_cidr("10.1.2.3/16")
+            .unwrap_err()
+            .contains("10.1.0.0/16"));
+        assert!(parse_cidr("10.1.0.0/33").is_err());
+        assert!(parse_cidr("10.1.0.0").is_err());
+        assert!(parse_cidr("fd00::/8").is_err());
+    }
+
+    #[test]
+    fn ids_regions_names() {
+        assert!(is_aws_id("vpc-0123abcd", "vpc"));
+        assert!(is_aws_id("subnet-0123456789abcdef0", "subnet"));
+        assert!(!is_aws_id("vpc-xyz", "vpc"));
+        assert!(!is_aws_id("subnet-0123abcd", "vpc"));
+        assert!(is_region("eu-central-1") && is_region("us-gov-west-1"));
+        assert!(!is_region("us-east") && !is_region("US-EAST-1"));
+        assert!(is_dns_name("db.example.com") && !is_dns_name("-bad.example.com"));
+        assert!(!is_dns_name("a..b"));
+    }
+}

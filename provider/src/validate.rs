@@ -193,6 +193,27 @@ pub fn is_dns_name(name: &str) -> bool {
         })
 }
 
+/// A duration such as `90s`, `10m`, `1h30m`.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return None,
+        };
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        number.clear();
+    }
+    (number.is_empty() && total > 0).then(|| std::time::Duration::from_secs(total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +253,9 @@ mod tests {
         assert!(!is_region("us-east") && !is_region("US-EAST-1"));
         assert!(is_dns_name("db.example.com") && !is_dns_name("-bad.example.com"));
         assert!(!is_dns_name("a..b"));
+        assert_eq!(parse_duration("1h30m").map(|d| d.as_secs()), Some(5400));
+        assert_eq!(parse_duration("90s").map(|d| d.as_secs()), Some(90));
+        assert!(parse_duration("10").is_none() && parse_duration("5d").is_none());
+        assert!(parse_duration("0s").is_none() && parse_duration("").is_none());
     }
 }

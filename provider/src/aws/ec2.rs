@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, ResourceType, SecurityGroup as SdkSecurityGroup, Tag,
-    TagSpecification, UnsuccessfulItem,
+    TagSpecification, UnsuccessfulItem, UserIdGroupPair,
 };
 
 use super::error::{AwsError, ErrorKind};
@@ -15,23 +15,46 @@ use crate::runtime::resource::Context;
 
 pub type Tags = BTreeMap<String, String>;
 
-/// One security group rule the way we write them: a protocol and port range to or from a CIDR.
+/// The other side of a security group rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Peer {
+    Cidr(String),
+    /// Members of another security group.
+    Group(String),
+}
+
+/// One security group rule the way we write them: a protocol and port range to or from a peer.
 /// Protocol `-1` (all traffic) has no ports; it is kept so that it can be revoked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rule {
     pub protocol: String,
     pub from_port: i32,
     pub to_port: i32,
-    pub cidr: String,
+    pub peer: Peer,
 }
 
 impl Rule {
-    pub fn tcp(port: u16, cidr: &str) -> Rule {
+    pub fn tcp(port: u16, peer: Peer) -> Rule {
         Rule {
             protocol: "tcp".into(),
             from_port: port.into(),
             to_port: port.into(),
-            cidr: cidr.into(),
+            peer,
+        }
+    }
+
+    /// The rule's CIDR, when its peer is one.
+    pub fn cidr(&self) -> Option<&str> {
+        match &self.peer {
+            Peer::Cidr(cidr) => Some(cidr),
+            Peer::Group(_) => None,
+        }
+    }
+
+    pub fn group(&self) -> Option<&str> {
+        match &self.peer {
+            Peer::Group(id) => Some(id),
+            Peer::Cidr(_) => None,
         }
     }
 }
@@ -39,6 +62,7 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct SecurityGroup {
     pub id: String,
+    pub name: String,
     pub vpc_id: String,
     pub ingress: BTreeSet<Rule>,
     pub egress: BTreeSet<Rule>,
@@ -103,6 +127,46 @@ impl ServiceChange {
     }
 }
 
+/// An endpoint service as a consumer sees it.
+#[derive(Debug, Clone)]
+pub struct ServiceDetail {
+    pub name: String,
+    pub id: String,
+    pub owner: String,
+    pub zones: Vec<String>,
+    pub zone_ids: Vec<String>,
+    pub private_dns_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsEntry {
+    pub dns_name: String,
+    pub hosted_zone_id: String,
+}
+
+/// An interface VPC endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub id: String,
+    pub state: String,
+    pub vpc_id: String,
+    pub service_name: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub private_dns_enabled: bool,
+    pub dns_entries: Vec<DnsEntry>,
+    pub network_interface_ids: Vec<String>,
+    pub tags: Tags,
+}
+
+/// What the endpoint should be changed to; empty fields leave it alone.
+#[derive(Debug, Default)]
+pub struct EndpointChange {
+    pub private_dns_enabled: Option<bool>,
+    pub add_security_groups: Vec<String>,
+    pub remove_security_groups: Vec<String>,
+}
+
 pub struct Ec2<'a> {
     client: aws_sdk_ec2::Client,
     ctx: &'a Context,
@@ -140,10 +204,13 @@ fn tag_spec(kind: ResourceType, tags: &Tags) -> TagSpecification {
 }
 
 fn permission(rule: &Rule) -> IpPermission {
-    let range = IpRange::builder().cidr_ip(&rule.cidr).build();
-    let builder = IpPermission::builder()
-        .ip_protocol(&rule.protocol)
-        .ip_ranges(range);
+    let builder = IpPermission::builder().ip_protocol(&rule.protocol);
+    let builder = match &rule.peer {
+        Peer::Cidr(cidr) => builder.ip_ranges(IpRange::builder().cidr_ip(cidr).build()),
+        Peer::Group(id) => {
+            builder.user_id_group_pairs(UserIdGroupPair::builder().group_id(id).build())
+        }
+    };
     if rule.protocol == "-1" {
         builder.build()
     } else {
@@ -163,15 +230,21 @@ fn rules_of(permissions: &[IpPermission]) -> BTreeSet<Rule> {
         } else {
             (p.from_port().unwrap_or(-1), p.to_port().unwrap_or(-1))
         };
-        for range in p.ip_ranges() {
-            if let Some(cidr) = range.cidr_ip() {
-                rules.insert(Rule {
-                    protocol: protocol.clone(),
-                    from_port,
-                    to_port,
-                    cidr: cidr.to_string(),
-                });
-            }
+        let cidrs = p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip().map(|c| Peer::Cidr(c.to_string())));
+        let groups = p
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|g| g.group_id().map(|id| Peer::Group(id.to_string())));
+        for peer in cidrs.chain(groups) {
+            rules.insert(Rule {
+                protocol: protocol.clone(),
+                from_port,
+                to_port,
+                peer,
+            });
         }
     }
     rules
@@ -180,6 +253,7 @@ fn rules_of(permissions: &[IpPermission]) -> BTreeSet<Rule> {
 fn group_of(g: &SdkSecurityGroup) -> SecurityGroup {
     SecurityGroup {
         id: g.group_id().unwrap_or_default().to_string(),
+        name: g.group_name().unwrap_or_default().to_string(),
         vpc_id: g.vpc_id().unwrap_or_default().to_string(),
         ingress: rules_of(g.ip_permissions()),
         egress: rules_of(g.ip_permissions_egress()),
@@ -416,6 +490,37 @@ impl<'a> Ec2<'a> {
             .await?;
         }
         Ok(changed)
+    }
+
+    /// Finds the group (by id when known, else by name in the VPC) or creates it, then makes
+    /// its rules and tags what is asked. Returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn ensure_security_group(
+        &self,
+        known: Option<&str>,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        rules: (&BTreeSet<Rule>, &BTreeSet<Rule>),
+        tags: &Tags,
+        previous_tags: &Tags,
+    ) -> Result<String, AwsError> {
+        let existing = match known {
+            Some(id) => self.security_group(id).await?,
+            None => self.security_group_named(vpc_id, name).await?,
+        };
+        let group = match existing {
+            Some(group) => group,
+            None => {
+                self.create_security_group(vpc_id, name, description, tags)
+                    .await?
+            }
+        };
+        let (ingress, egress) = rules;
+        self.sync_rules(&group, ingress, egress).await?;
+        self.sync_tags(&group.id, &group.tags, tags, previous_tags)
+            .await?;
+        Ok(group.id)
     }
 
     /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
@@ -689,7 +794,8 @@ impl<'a> Ec2<'a> {
         first_failure("RejectVpcEndpointConnections", out.unsuccessful())
     }
 
-    /// Deletes the service; `Ok(false)` when it still has connections (AWS refuses then).
+    /// Deletes the service. Gone already is fine; live connections make AWS refuse
+    /// (`ExistingVpcEndpointConnections`).
     pub async fn delete_endpoint_service(&self, id: &str) -> Result<(), AwsError> {
         let out = absent(
             send!(
@@ -708,6 +814,188 @@ impl<'a> Ec2<'a> {
             items,
         ))?;
         Ok(())
+    }
+
+    // ---- interface endpoints (the consumer's side) ----
+
+    /// The service as this account sees it; `None` when it does not exist or this account is
+    /// not allowed to use it (AWS does not say which).
+    pub async fn service_detail(
+        &self,
+        service_name: &str,
+        service_region: Option<&str>,
+    ) -> Result<Option<ServiceDetail>, AwsError> {
+        let out = send!(
+            self.ctx,
+            "DescribeVpcEndpointServices",
+            TRANSIENT,
+            self.client
+                .describe_vpc_endpoint_services()
+                .service_names(service_name)
+                .set_service_regions(service_region.map(|r| vec![r.to_string()]))
+        )
+        .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) if e.code == "InvalidServiceName" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(out
+            .service_details()
+            .iter()
+            .find(|d| d.service_name() == Some(service_name))
+            .map(|d| ServiceDetail {
+                name: service_name.to_string(),
+                id: d.service_id().unwrap_or_default().into(),
+                owner: d.owner().unwrap_or_default().into(),
+                zones: d.availability_zones().to_vec(),
+                zone_ids: d.availability_zone_ids().to_vec(),
+                private_dns_name: d.private_dns_name().map(String::from),
+            }))
+    }
+
+    pub async fn endpoint(&self, id: &str) -> Result<Option<Endpoint>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeVpcEndpoints",
+                TRANSIENT,
+                self.client.describe_vpc_endpoints().vpc_endpoint_ids(id)
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| live_endpoint(o.vpc_endpoints())))
+    }
+
+    /// The live endpoint tagged with `key` = `value` (how an interrupted create's endpoint is
+    /// found).
+    pub async fn endpoint_tagged(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<Option<Endpoint>, AwsError> {
+        let out = send!(
+            self.ctx,
+            "DescribeVpcEndpoints",
+            TRANSIENT,
+            self.client
+                .describe_vpc_endpoints()
+                .filters(filter(&format!("tag:{key}"), [value]))
+        )
+        .await?;
+        Ok(live_endpoint(out.vpc_endpoints()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_endpoint(
+        &self,
+        vpc_id: &str,
+        service_name: &str,
+        service_region: Option<&str>,
+        subnet_ids: &[String],
+        security_group_id: &str,
+        tags: &Tags,
+        client_token: &str,
+    ) -> Result<Endpoint, AwsError> {
+        let out = send!(
+            self.ctx,
+            "CreateVpcEndpoint",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .create_vpc_endpoint()
+                .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+                .vpc_id(vpc_id)
+                .service_name(service_name)
+                .set_service_region(service_region.map(String::from))
+                .set_subnet_ids(Some(subnet_ids.to_vec()))
+                .security_group_ids(security_group_id)
+                .private_dns_enabled(false)
+                .tag_specifications(tag_spec(ResourceType::VpcEndpoint, tags))
+                .client_token(client_token)
+        )
+        .await?;
+        out.vpc_endpoint().map(endpoint_of).ok_or_else(|| {
+            AwsError::reported(
+                "CreateVpcEndpoint",
+                "EmptyResponse",
+                "no endpoint in the answer",
+            )
+        })
+    }
+
+    pub async fn modify_endpoint(&self, id: &str, change: &EndpointChange) -> Result<(), AwsError> {
+        if change.private_dns_enabled.is_none()
+            && change.add_security_groups.is_empty()
+            && change.remove_security_groups.is_empty()
+        {
+            return Ok(());
+        }
+        send!(
+            self.ctx,
+            "ModifyVpcEndpoint",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .modify_vpc_endpoint()
+                .vpc_endpoint_id(id)
+                .set_private_dns_enabled(change.private_dns_enabled)
+                .set_add_security_group_ids(non_empty(&change.add_security_groups))
+                .set_remove_security_group_ids(non_empty(&change.remove_security_groups))
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Starts deleting the endpoint. Gone already is fine.
+    pub async fn delete_endpoint(&self, id: &str) -> Result<(), AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DeleteVpcEndpoints",
+                TRANSIENT,
+                self.client.delete_vpc_endpoints().vpc_endpoint_ids(id)
+            )
+            .await,
+        )?;
+        let items = out.as_ref().map(|o| o.unsuccessful()).unwrap_or_default();
+        absent(first_failure("DeleteVpcEndpoints", items))?;
+        Ok(())
+    }
+}
+
+/// Endpoints in `deleted` state linger in answers; they are gone for us.
+fn live_endpoint(endpoints: &[aws_sdk_ec2::types::VpcEndpoint]) -> Option<Endpoint> {
+    endpoints
+        .iter()
+        .map(endpoint_of)
+        .find(|e| !e.state.eq_ignore_ascii_case("deleted"))
+}
+
+fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Endpoint {
+    Endpoint {
+        id: e.vpc_endpoint_id().unwrap_or_default().into(),
+        state: e
+            .state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        vpc_id: e.vpc_id().unwrap_or_default().into(),
+        service_name: e.service_name().unwrap_or_default().into(),
+        subnet_ids: e.subnet_ids().to_vec(),
+        security_group_ids: e
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(String::from))
+            .collect(),
+        private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+        dns_entries: e
+            .dns_entries()
+            .iter()
+            .map(|d| DnsEntry {
+                dns_name: d.dns_name().unwrap_or_default().into(),
+                hosted_zone_id: d.hosted_zone_id().unwrap_or_default().into(),
+            })
+            .collect(),
+        network_interface_ids: e.network_interface_ids().to_vec(),
+        tags: tags_of(e.tags()),
     }
 }
 
@@ -802,7 +1090,7 @@ mod tests {
             protocol: "-1".into(),
             from_port: -1,
             to_port: -1,
-            cidr: "0.0.0.0/0".into(),
+            peer: Peer::Cidr("0.0.0.0/0".into()),
         };
         let p = permission(&rule);
         assert_eq!(p.from_port(), None);

@@ -7,39 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
-use crate::aws::ec2::{Ec2, Rule, SecurityGroup, ServiceChange, Subnet, Tags};
+use crate::aws::ec2::{Ec2, Peer, Rule, ServiceChange, Subnet, Tags};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
+use crate::resources::naming::{self, NAME_TAG};
 use crate::runtime::resource::{Context, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 
-/// Tag that ties every piece to the resource, so a retried create can adopt what it finds.
-pub const NAME_TAG: &str = "pulumi-privatelink:name";
-
 /// The tags every piece gets: the provider's defaults, the resource's own, and ours.
 pub fn desired_tags(ctx: &Context, inputs: &ProducerInputs) -> Tags {
-    let mut tags: Tags = ctx
-        .provider
-        .config()
-        .default_tags
-        .clone()
-        .unwrap_or_default();
-    tags.extend(inputs.tags.clone().unwrap_or_default());
-    tags.insert(NAME_TAG.into(), inputs.name().into());
-    tags
-}
-
-/// Deterministic per resource: a retried CreateVpcEndpointServiceConfiguration returns the
-/// service the first attempt made.
-fn client_token(ctx: &Context, name: &str) -> String {
-    let hash = ctx
-        .urn
-        .bytes()
-        .chain(name.bytes())
-        .chain(ctx.random_seed.iter().copied())
-        .fold(0xcbf29ce484222325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-        });
-    format!("privatelink-{name}-{hash:016x}")
+    naming::desired_tags(ctx, inputs.name(), inputs.tags.as_ref())
 }
 
 /// Checks the subnets before anything is written: they exist, are in the VPC, and are in
@@ -83,13 +59,17 @@ pub fn desired_rules(
     let ingress = inputs
         .cidrs()
         .iter()
-        .map(|cidr| Rule::tcp(inputs.listener_port(), cidr))
+        .map(|cidr| Rule::tcp(inputs.listener_port(), Peer::Cidr(cidr.clone())))
         .collect();
     let mut ports = vec![inputs.target_port()];
     ports.extend(inputs.health().port);
     let egress = vpc_cidrs
         .iter()
-        .flat_map(|cidr| ports.iter().map(move |port| Rule::tcp(*port, cidr)))
+        .flat_map(|cidr| {
+            ports
+                .iter()
+                .map(move |port| Rule::tcp(*port, Peer::Cidr(cidr.clone())))
+        })
         .collect();
     (ingress, egress)
 }
@@ -223,30 +203,23 @@ async fn security_group(
     tags: &Tags,
     previous_tags: &Tags,
 ) -> Result<String, ResourceError> {
-    let existing = match known {
-        Some(id) => ec2.security_group(id).await?,
-        None => {
-            ec2.security_group_named(&inputs.vpc_id, inputs.name())
-                .await?
-        }
-    };
-    let group: SecurityGroup = match existing {
-        Some(group) => group,
-        None => {
-            let description = format!(
-                "PrivateLink load balancer {} ({})",
-                inputs.name(),
-                ctx.urn.rsplit("::").next().unwrap_or_default()
-            );
-            ec2.create_security_group(&inputs.vpc_id, inputs.name(), &description, tags)
-                .await?
-        }
-    };
+    let description = format!(
+        "PrivateLink load balancer {} ({})",
+        inputs.name(),
+        ctx.urn.rsplit("::").next().unwrap_or_default()
+    );
     let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
-    ec2.sync_rules(&group, &ingress, &egress).await?;
-    ec2.sync_tags(&group.id, &group.tags, tags, previous_tags)
-        .await?;
-    Ok(group.id)
+    Ok(ec2
+        .ensure_security_group(
+            known,
+            &inputs.vpc_id,
+            inputs.name(),
+            &description,
+            (&ingress, &egress),
+            tags,
+            previous_tags,
+        )
+        .await?)
 }
 
 async fn target_group(
@@ -407,7 +380,7 @@ async fn endpoint_service(
                     inputs.private_dns_name.as_deref(),
                     &inputs.regions(),
                     tags,
-                    &client_token(ctx, inputs.name()),
+                    &naming::client_token(ctx, inputs.name()),
                 )
                 .await?;
             state.service_id = Some(service.id.clone());

@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::dns;
+use crate::resources::naming::{generated_name, name_problem};
 use crate::runtime::resource::{CheckFailure, Context};
 use crate::validate::{
     check_principal, is_account_id, is_dns_name, is_region, parse_cidr, Failures,
@@ -14,8 +15,6 @@ use crate::validate::{
 
 pub const DEFAULT_INTERVAL: i64 = 10;
 pub const DEFAULT_THRESHOLD: i64 = 3;
-/// AWS's limit for load balancer and target group names.
-pub const MAX_NAME: usize = 32;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -140,49 +139,6 @@ impl ProducerInputs {
             port: h.port.map(|p| p as u16),
         }
     }
-}
-
-/// `<resource name>-<7 hex>`: stable for the resource (from the engine's random seed), unique
-/// between stacks, and within the 32 characters AWS allows.
-pub fn generated_name(resource_name: &str, seed: &[u8]) -> String {
-    let mut base: String = resource_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    base.truncate(MAX_NAME - 8);
-    let base = base.trim_matches('-');
-    let base = if base.is_empty() || base.starts_with("internal-") {
-        format!("pl-{base}")
-    } else {
-        base.to_string()
-    };
-    // FNV-1a over the seed: the seed is already random; this only folds it to 28 bits.
-    let hash = seed.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    });
-    let mut name = format!("{}-{:07x}", base.trim_end_matches('-'), hash & 0xfff_ffff);
-    name.truncate(MAX_NAME);
-    name
-}
-
-fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() || name.len() > MAX_NAME {
-        return Some(format!(
-            "`{name}` must be 1 to {MAX_NAME} characters (AWS's limit for load balancer names)"
-        ));
-    }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Some(format!(
-            "`{name}` may only contain letters, digits and hyphens"
-        ));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Some(format!("`{name}` must not begin or end with a hyphen"));
-    }
-    if name.starts_with("internal-") {
-        return Some(format!("`{name}` must not begin with `internal-`"));
-    }
-    None
 }
 
 /// Validates `news`, fills defaults and resolves the target hostname. Makes no AWS calls.
@@ -382,26 +338,4 @@ async fn resolve(ctx: &Context, hostname: &str) -> Result<Vec<String>, dns::DnsE
     let resolvers = ctx.provider.config().resolvers();
     let addresses = dns::resolve_ipv4(hostname, &resolvers).await?;
     Ok(addresses.iter().map(|a| a.to_string()).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_names_fit_aws_rules_and_are_stable() {
-        let seed = [7u8; 32];
-        let a = generated_name("orders-db-producer", &seed);
-        assert_eq!(a, generated_name("orders-db-producer", &seed));
-        assert!(a.starts_with("orders-db-producer-"));
-        assert!(name_problem(&a).is_none(), "{a}");
-        let long = generated_name(&"x".repeat(80), &seed);
-        assert!(
-            long.len() <= MAX_NAME && name_problem(&long).is_none(),
-            "{long}"
-        );
-        let odd = generated_name("internal-__weird name__", &seed);
-        assert!(name_problem(&odd).is_none(), "{odd}");
-        assert_ne!(a, generated_name("orders-db-producer", &[8u8; 32]));
-    }
 }

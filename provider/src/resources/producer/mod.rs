@@ -16,8 +16,9 @@ pub use inputs::{ProducerInputs, ProducerState};
 
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
+use crate::resources::naming::NAME_TAG;
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
-use converge::{accept_allowed, converge, previous_tags, NAME_TAG};
+use converge::{accept_allowed, converge, previous_tags};
 use observe::observe;
 
 pub struct PrivateLinkProducer;

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::converge::NAME_TAG;
 use super::inputs::{
     ConnectionOutput, HealthCheck, PrivateDnsVerification, ProducerInputs, ProducerState,
 };
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
+use crate::resources::naming::NAME_TAG;
 use crate::runtime::resource::{Context, ResourceError};
 
 /// The live inputs and state. `known` is the state recorded so far; pieces it names that are
@@ -130,7 +130,7 @@ pub async fn observe(
                     .ingress
                     .iter()
                     .filter(|r| r.protocol == "tcp" && r.from_port == port && r.to_port == port)
-                    .map(|r| r.cidr.clone())
+                    .filter_map(|r| r.cidr().map(String::from))
                     .collect();
                 live.allowed_cidrs = keep_order(inputs.allowed_cidrs.as_ref(), cidrs);
             }

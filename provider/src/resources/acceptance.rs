@@ -1,0 +1,228 @@
+//! `privatelink:index:EndpointAcceptance`: the producer accepting one consumer's connection.
+//! It runs with the producer account's credentials; deleting it rejects the connection. The id
+//! is `<service id>/<endpoint id>`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::ec2::{Connection, Ec2};
+use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use crate::runtime::wait::{wait_for, Backoff, Poll};
+use crate::validate::Failures;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AcceptanceInputs {
+    #[serde(default)]
+    pub service_id: String,
+    #[serde(default)]
+    pub endpoint_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AcceptanceState {
+    pub state: String,
+    pub owner_account: String,
+}
+
+pub struct EndpointAcceptance;
+
+/// A consumer's endpoint shows up in the producer's connections moments after it is made.
+const APPEAR_WITHIN: Duration = Duration::from_secs(120);
+const ACCEPTED_WITHIN: Duration = Duration::from_secs(20 * 60);
+
+async fn connection(
+    ec2: &Ec2<'_>,
+    inputs: &AcceptanceInputs,
+) -> Result<Option<Connection>, ResourceError> {
+    Ok(ec2
+        .connections(&inputs.service_id)
+        .await?
+        .into_iter()
+        .find(|c| c.endpoint_id == inputs.endpoint_id))
+}
+
+fn backoff(ceiling: Duration) -> Backoff {
+    Backoff {
+        initial: Duration::from_millis(200),
+        ceiling,
+        ..Backoff::default()
+    }
+}
+
+#[async_trait]
+impl Resource for EndpointAcceptance {
+    const TOKEN: &'static str = "privatelink:index:EndpointAcceptance";
+    type Inputs = AcceptanceInputs;
+    type State = AcceptanceState;
+    const REPLACE_ON_CHANGE: &'static [&'static str] = &["serviceId", "endpointId"];
+
+    async fn check(
+        &self,
+        _ctx: &Context,
+        _olds: Option<&AcceptanceInputs>,
+        news: AcceptanceInputs,
+    ) -> Result<AcceptanceInputs, Vec<CheckFailure>> {
+        let mut f = Failures::default();
+        if f.required("serviceId", &news.service_id) {
+            f.aws_id(
+                "serviceId",
+                &news.service_id,
+                "vpce-svc",
+                "an endpoint service",
+            );
+        }
+        if f.required("endpointId", &news.endpoint_id) {
+            f.aws_id("endpointId", &news.endpoint_id, "vpce", "a VPC endpoint");
+        }
+        f.into_result(news)
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &AcceptanceInputs,
+    ) -> Result<(String, AcceptanceState), ResourceError> {
+        let ec2 = Ec2::new(ctx);
+        let found = wait_for(
+            ctx,
+            "the endpoint's connection request",
+            backoff(APPEAR_WITHIN),
+            || async {
+                Ok(match connection(&ec2, inputs).await? {
+                    Some(c) => Poll::Ready(c),
+                    None => Poll::Pending("no connection request yet".into()),
+                })
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            ResourceError::Timeout(..) => ResourceError::Invalid(format!(
+                "endpoint {} has no connection to service {} (is serviceId the producer's, and \
+                 are these the producer account's credentials?)",
+                inputs.endpoint_id, inputs.service_id
+            )),
+            other => other,
+        })?;
+        match found.state.as_str() {
+            "pendingAcceptance" => {
+                ec2.accept_connections(&inputs.service_id, vec![inputs.endpoint_id.clone()])
+                    .await?
+            }
+            "rejected" | "failed" | "expired" | "deleting" | "deleted" => {
+                return Err(ResourceError::Invalid(format!(
+                    "the connection of endpoint {} is {}; it cannot be accepted (the consumer \
+                     must recreate its endpoint)",
+                    inputs.endpoint_id, found.state
+                )))
+            }
+            _ => {}
+        }
+        ctx.progress
+            .status("waiting for the connection to become available");
+        let accepted = wait_for(
+            ctx,
+            "the connection to become available",
+            backoff(ACCEPTED_WITHIN),
+            || async {
+                match connection(&ec2, inputs).await? {
+                    Some(c) if c.state == "available" => Ok(Poll::Ready(c)),
+                    Some(c) if c.state == "rejected" || c.state == "failed" => {
+                        Err(ResourceError::Cloud {
+                            operation: "AcceptVpcEndpointConnections".into(),
+                            message: format!("the connection became {}", c.state),
+                        })
+                    }
+                    Some(c) => Ok(Poll::Pending(c.state)),
+                    None => Ok(Poll::Pending("not visible".into())),
+                }
+            },
+        )
+        .await?;
+        let id = format!("{}/{}", inputs.service_id, inputs.endpoint_id);
+        Ok((
+            id,
+            AcceptanceState {
+                state: accepted.state,
+                owner_account: accepted.owner,
+            },
+        ))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        old: Option<(&AcceptanceInputs, &AcceptanceState)>,
+    ) -> Result<Option<(AcceptanceInputs, AcceptanceState)>, ResourceError> {
+        let inputs = match old {
+            Some((inputs, _)) => inputs.clone(),
+            None => match id.split_once('/') {
+                Some((service_id, endpoint_id)) => AcceptanceInputs {
+                    service_id: service_id.into(),
+                    endpoint_id: endpoint_id.into(),
+                },
+                None => {
+                    return Err(ResourceError::Invalid(format!(
+                        "import id `{id}` must be `<service id>/<endpoint id>`"
+                    )))
+                }
+            },
+        };
+        let ec2 = Ec2::new(ctx);
+        Ok(connection(&ec2, &inputs)
+            .await?
+            .filter(|c| !matches!(c.state.as_str(), "deleted" | "deleting"))
+            .map(|c| {
+                (
+                    inputs,
+                    AcceptanceState {
+                        state: c.state,
+                        owner_account: c.owner,
+                    },
+                )
+            }))
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Context,
+        _id: &str,
+        (_, state): (&AcceptanceInputs, &AcceptanceState),
+        _news: &AcceptanceInputs,
+    ) -> Result<AcceptanceState, ResourceError> {
+        // Both inputs replace; nothing is updated in place.
+        Ok(state.clone())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        (inputs, _): (&AcceptanceInputs, &AcceptanceState),
+    ) -> Result<(), ResourceError> {
+        let ec2 = Ec2::new(ctx);
+        let live = connection(&ec2, inputs).await?.filter(|c| {
+            matches!(
+                c.state.as_str(),
+                "pendingAcceptance" | "pending" | "available"
+            )
+        });
+        if live.is_some() {
+            ctx.progress.status("rejecting the connection");
+            match ec2
+                .reject_connections(&inputs.service_id, vec![inputs.endpoint_id.clone()])
+                .await
+            {
+                Ok(()) => {}
+                // The service or endpoint went first: nothing is connected any more.
+                Err(e) if e.is(crate::aws::error::ErrorKind::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}

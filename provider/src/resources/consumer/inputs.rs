@@ -1,0 +1,216 @@
+//! PrivateLinkConsumer's inputs and computed state, and Check.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::resources::naming::{generated_name, name_problem};
+use crate::runtime::resource::{CheckFailure, Context};
+use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Jdbc {
+    #[serde(default)]
+    pub engine: String,
+    #[serde(default)]
+    pub database: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsumerInputs {
+    #[serde(default)]
+    pub service_name: String,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub port: i64,
+    pub allowed_security_group_ids: Option<Vec<String>>,
+    pub allowed_cidrs: Option<Vec<String>>,
+    pub private_dns_enabled: Option<bool>,
+    pub service_region: Option<String>,
+    pub wait_for_acceptance: Option<String>,
+    pub jdbc: Option<Jdbc>,
+    pub name: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsEntryOutput {
+    pub dns_name: String,
+    pub hosted_zone_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsumerState {
+    pub endpoint_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub state: Option<String>,
+    pub dns_name: Option<String>,
+    pub dns_entries: Vec<DnsEntryOutput>,
+    pub network_interface_ids: Vec<String>,
+    pub jdbc_url: Option<String>,
+}
+
+impl ConsumerInputs {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+    pub fn port(&self) -> u16 {
+        self.port as u16
+    }
+    pub fn groups(&self) -> Vec<String> {
+        self.allowed_security_group_ids.clone().unwrap_or_default()
+    }
+    pub fn cidrs(&self) -> Vec<String> {
+        self.allowed_cidrs.clone().unwrap_or_default()
+    }
+    pub fn private_dns(&self) -> bool {
+        self.private_dns_enabled.unwrap_or(false)
+    }
+    pub fn acceptance_wait(&self) -> Option<Duration> {
+        self.wait_for_acceptance.as_deref().and_then(parse_duration)
+    }
+}
+
+pub async fn check(
+    ctx: &Context,
+    olds: Option<&ConsumerInputs>,
+    mut news: ConsumerInputs,
+) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+    let mut f = Failures::default();
+    match &news.name {
+        Some(name) => {
+            if let Some(problem) = name_problem(name) {
+                f.add("name", problem);
+            }
+        }
+        None => {
+            news.name = Some(match olds.and_then(|o| o.name.clone()) {
+                Some(old) => old,
+                None => generated_name(&ctx.name, &ctx.random_seed),
+            });
+        }
+    }
+    if f.required("serviceName", &news.service_name) && !is_service_name(&news.service_name) {
+        f.add(
+            "serviceName",
+            format!(
+                "`{}` is not an endpoint service name such as \
+                 `com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0` (the producer's serviceName output)",
+                news.service_name
+            ),
+        );
+    }
+    if f.required("vpcId", &news.vpc_id) {
+        f.aws_id("vpcId", &news.vpc_id, "vpc", "a VPC");
+    }
+    if news.subnet_ids.is_empty() {
+        f.add(
+            "subnetIds",
+            "at least one subnet is required (one per Availability Zone)",
+        );
+    }
+    for (i, subnet) in news.subnet_ids.iter().enumerate() {
+        f.aws_id(&format!("subnetIds[{i}]"), subnet, "subnet", "a subnet");
+    }
+    f.distinct("subnetIds", &news.subnet_ids);
+    if news.port == 0 {
+        f.add("port", "is required: the service port, e.g. 5432");
+    } else {
+        f.port("port", news.port);
+    }
+    for (i, group) in news.groups().iter().enumerate() {
+        f.aws_id(
+            &format!("allowedSecurityGroupIds[{i}]"),
+            group,
+            "sg",
+            "a security group",
+        );
+    }
+    f.distinct("allowedSecurityGroupIds", &news.groups());
+    for (i, cidr) in news.cidrs().iter().enumerate() {
+        if let Err(reason) = parse_cidr(cidr) {
+            f.add(format!("allowedCidrs[{i}]"), reason);
+        }
+    }
+    f.distinct("allowedCidrs", &news.cidrs());
+    if let Some(region) = &news.service_region {
+        if !is_region(region) {
+            f.add(
+                "serviceRegion",
+                format!("`{region}` is not an AWS region name such as `eu-west-1`"),
+            );
+        }
+    }
+    if let Some(wait) = &news.wait_for_acceptance {
+        if parse_duration(wait).is_none() {
+            f.add(
+                "waitForAcceptance",
+                format!("`{wait}` is not a duration such as `10m`, `90s` or `1h30m`"),
+            );
+        }
+    }
+    if let Some(jdbc) = &news.jdbc {
+        if !matches!(jdbc.engine.as_str(), "postgresql" | "mysql") {
+            f.add(
+                "jdbc.engine",
+                format!(
+                    "`{}` is not supported: use `postgresql` or `mysql`",
+                    jdbc.engine
+                ),
+            );
+        }
+        if jdbc.database.is_empty()
+            || !jdbc
+                .database
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            f.add(
+                "jdbc.database",
+                "a database name of letters, digits, `_` and `-` is required",
+            );
+        }
+    }
+    if let Some(tags) = &news.tags {
+        f.tags("tags", tags);
+    }
+    if news.groups().is_empty() && news.cidrs().is_empty() && f.is_empty() {
+        ctx.progress.warn(
+            "neither allowedSecurityGroupIds nor allowedCidrs is set: nothing will be able to reach the endpoint",
+        );
+    }
+    news.private_dns_enabled.get_or_insert(false);
+    f.into_result(news)
+}
+
+/// `com.amazonaws.vpce.<region>.vpce-svc-<hex>` (a partner or AWS service name also works
+/// with an interface endpoint, but this resource connects to a PrivateLinkProducer).
+fn is_service_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() == 5
+        && parts[..3] == ["com", "amazonaws", "vpce"]
+        && is_region(parts[3])
+        && is_aws_id(parts[4], "vpce-svc")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names() {
+        assert!(is_service_name(
+            "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+        ));
+        assert!(!is_service_name("com.amazonaws.us-east-1.s3"));
+        assert!(!is_service_name("vpce-svc-0123456789abcdef0"));
+    }
+}

@@ -1,0 +1,477 @@
+//! `privatelink:index:PrivateLinkConsumer`: an interface VPC endpoint to a producer's endpoint
+//! service, with a security group that admits only the given sources on the service port.
+//! The resource id is the endpoint id.
+
+mod inputs;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use inputs::{ConsumerInputs, ConsumerState};
+
+use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Subnet, Tags};
+use crate::resources::naming::{self, NAME_TAG};
+use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use crate::runtime::wait::{wait_for, Backoff, Poll};
+use inputs::DnsEntryOutput;
+
+pub struct PrivateLinkConsumer;
+
+/// How long turning on private DNS waits for the producer to accept, when waitForAcceptance
+/// does not say.
+const PRIVATE_DNS_WAIT: Duration = Duration::from_secs(20 * 60);
+
+/// Checks, before anything is written, that this account can use the service and that every
+/// subnet is in the VPC, in its own zone, and in a zone the service has a load balancer in.
+/// Zones are compared by id: zone names map to different zones in different accounts.
+async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDetail, ResourceError> {
+    let service = ec2
+        .service_detail(&inputs.service_name, inputs.service_region.as_deref())
+        .await?
+        .ok_or_else(|| {
+            ResourceError::Invalid(format!(
+                "serviceName: endpoint service `{}` does not exist{}, or this account is not one of \
+                 its allowed principals: ask the producer to add this account's ARN \
+                 (arn:aws:iam::<account>:root) to allowedPrincipals",
+                inputs.service_name,
+                inputs
+                    .service_region
+                    .as_deref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default()
+            ))
+        })?;
+    let subnets = ec2
+        .subnets(&inputs.subnet_ids)
+        .await
+        .map_err(|e| ResourceError::Invalid(format!("subnetIds: {}", e.message)))?;
+    let mut seen: Vec<&Subnet> = Vec::new();
+    let mut unsupported = Vec::new();
+    for id in &inputs.subnet_ids {
+        let subnet = subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
+            ResourceError::Invalid(format!("subnetIds: subnet {id} does not exist"))
+        })?;
+        if subnet.vpc_id != inputs.vpc_id {
+            return Err(ResourceError::Invalid(format!(
+                "subnetIds: subnet {id} is in {}, not in vpcId {}",
+                subnet.vpc_id, inputs.vpc_id
+            )));
+        }
+        if let Some(other) = seen.iter().find(|s| s.zone_id == subnet.zone_id) {
+            return Err(ResourceError::Invalid(format!(
+                "subnetIds: {} and {id} are both in {}; an endpoint takes one subnet per Availability Zone",
+                other.id, subnet.zone
+            )));
+        }
+        seen.push(subnet);
+        let supported = if service.zone_ids.is_empty() {
+            service.zones.contains(&subnet.zone)
+        } else {
+            service.zone_ids.contains(&subnet.zone_id)
+        };
+        if !supported {
+            unsupported.push(format!("{id} ({}, {})", subnet.zone_id, subnet.zone));
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(ResourceError::Invalid(format!(
+            "subnetIds: {} {} in an Availability Zone the service does not support; it supports \
+             zone ids {} (named {} in this account). Use subnets in those zones, or ask the \
+             producer to add subnets in yours",
+            unsupported.join(", "),
+            if unsupported.len() == 1 { "is" } else { "are" },
+            service.zone_ids.join(", "),
+            service.zones.join(", ")
+        )));
+    }
+    if inputs.private_dns() && service.private_dns_name.is_none() {
+        return Err(ResourceError::Invalid(format!(
+            "privateDnsEnabled: endpoint service `{}` has no private DNS name; leave it false and use dnsName",
+            inputs.service_name
+        )));
+    }
+    Ok(service)
+}
+
+/// Only the service port, only from the given groups and blocks; nothing outbound (an
+/// interface endpoint answers on the connections it is given and starts none).
+fn desired_rules(inputs: &ConsumerInputs) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
+    let groups = inputs.groups().into_iter().map(Peer::Group);
+    let cidrs = inputs.cidrs().into_iter().map(Peer::Cidr);
+    let ingress = groups
+        .chain(cidrs)
+        .map(|peer| Rule::tcp(inputs.port(), peer))
+        .collect();
+    (ingress, BTreeSet::new())
+}
+
+fn desired_tags(ctx: &Context, inputs: &ConsumerInputs) -> Tags {
+    naming::desired_tags(ctx, inputs.name(), inputs.tags.as_ref())
+}
+
+async fn wait_for_state(
+    ctx: &Context,
+    ec2: &Ec2<'_>,
+    id: &str,
+    ceiling: Duration,
+) -> Result<Endpoint, ResourceError> {
+    let backoff = Backoff {
+        initial: Duration::from_millis(200),
+        ceiling,
+        ..Backoff::default()
+    };
+    wait_for(
+        ctx,
+        "the producer to accept the endpoint connection",
+        backoff,
+        || async {
+            match ec2.endpoint(id).await? {
+                Some(e) if e.state.eq_ignore_ascii_case("available") => Ok(Poll::Ready(e)),
+                Some(e)
+                    if matches!(e.state.to_ascii_lowercase().as_str(), "rejected" | "failed") =>
+                {
+                    Err(ResourceError::Cloud {
+                        operation: "CreateVpcEndpoint".into(),
+                        message: format!(
+                            "the endpoint service's owner {} endpoint {id}",
+                            if e.state.eq_ignore_ascii_case("rejected") {
+                                "rejected"
+                            } else {
+                                "failed"
+                            }
+                        ),
+                    })
+                }
+                Some(e) => Ok(Poll::Pending(e.state)),
+                None => Ok(Poll::Pending("not visible yet".into())),
+            }
+        },
+    )
+    .await
+}
+
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+async fn converge(
+    ctx: &Context,
+    inputs: &ConsumerInputs,
+    previous_tags: &Tags,
+    state: &mut ConsumerState,
+) -> Result<(), ResourceError> {
+    let ec2 = Ec2::new(ctx);
+    let tags = desired_tags(ctx, inputs);
+    ctx.progress
+        .status("checking the endpoint service and subnets");
+    preflight(&ec2, inputs).await?;
+
+    ctx.progress.status("creating security group");
+    let (ingress, egress) = desired_rules(inputs);
+    let description = format!(
+        "PrivateLink endpoint {} on port {}",
+        inputs.name(),
+        inputs.port()
+    );
+    let group = ec2
+        .ensure_security_group(
+            state.security_group_id.as_deref(),
+            &inputs.vpc_id,
+            inputs.name(),
+            &description,
+            (&ingress, &egress),
+            &tags,
+            previous_tags,
+        )
+        .await?;
+    state.security_group_id = Some(group.clone());
+
+    ctx.progress.status("creating VPC endpoint");
+    let existing = match &state.endpoint_id {
+        Some(id) => ec2.endpoint(id).await?,
+        None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+    };
+    let endpoint = match existing {
+        Some(endpoint) => endpoint,
+        None => {
+            ec2.create_endpoint(
+                &inputs.vpc_id,
+                &inputs.service_name,
+                inputs.service_region.as_deref(),
+                &inputs.subnet_ids,
+                &group,
+                &tags,
+                &naming::client_token(ctx, inputs.name()),
+            )
+            .await?
+        }
+    };
+    state.endpoint_id = Some(endpoint.id.clone());
+    ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
+        .await?;
+    let mut change = EndpointChange::default();
+    if !endpoint.security_group_ids.contains(&group) {
+        change.add_security_groups.push(group.clone());
+    }
+    ec2.modify_endpoint(&endpoint.id, &change).await?;
+
+    let mut endpoint = endpoint;
+    if let Some(wait) = inputs.acceptance_wait() {
+        endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
+    }
+    if endpoint.private_dns_enabled != inputs.private_dns() {
+        if inputs.private_dns() && !endpoint.state.eq_ignore_ascii_case("available") {
+            // AWS enables private DNS only on an available endpoint.
+            let wait = inputs.acceptance_wait().unwrap_or(PRIVATE_DNS_WAIT);
+            endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
+        }
+        let change = EndpointChange {
+            private_dns_enabled: Some(inputs.private_dns()),
+            ..EndpointChange::default()
+        };
+        ec2.modify_endpoint(&endpoint.id, &change).await?;
+    }
+    Ok(())
+}
+
+/// The live inputs and state of the endpoint.
+async fn observe(
+    ctx: &Context,
+    inputs: &ConsumerInputs,
+    endpoint: Endpoint,
+    known_group: Option<&str>,
+) -> Result<(ConsumerInputs, ConsumerState), ResourceError> {
+    let ec2 = Ec2::new(ctx);
+    let mut live = inputs.clone();
+    live.service_name = endpoint.service_name.clone();
+    live.vpc_id = endpoint.vpc_id.clone();
+    live.subnet_ids = keep_order(&inputs.subnet_ids, &endpoint.subnet_ids);
+    live.private_dns_enabled = Some(endpoint.private_dns_enabled);
+    let group_id = known_group
+        .map(String::from)
+        .or_else(|| endpoint.security_group_ids.first().cloned());
+    let mut group_found = None;
+    if let Some(id) = &group_id {
+        if let Some(group) = ec2.security_group(id).await? {
+            let port = i32::from(inputs.port());
+            let on_port: Vec<&Rule> = group
+                .ingress
+                .iter()
+                .filter(|r| r.protocol == "tcp" && (inputs.port == 0 || r.from_port == port))
+                .collect();
+            if inputs.port == 0 {
+                if let Some(rule) = on_port.first() {
+                    live.port = rule.from_port.into();
+                }
+            }
+            let groups: Vec<String> = on_port
+                .iter()
+                .filter_map(|r| r.group().map(String::from))
+                .collect();
+            let cidrs: Vec<String> = on_port
+                .iter()
+                .filter_map(|r| r.cidr().map(String::from))
+                .collect();
+            live.allowed_security_group_ids = optional(
+                keep_order(&inputs.groups(), &groups),
+                &inputs.allowed_security_group_ids,
+            );
+            live.allowed_cidrs =
+                optional(keep_order(&inputs.cidrs(), &cidrs), &inputs.allowed_cidrs);
+            group_found = Some(group.id);
+        }
+    }
+    let dns_name = endpoint.dns_entries.first().map(|d| d.dns_name.clone());
+    let state = ConsumerState {
+        endpoint_id: Some(endpoint.id.clone()),
+        security_group_id: group_found,
+        state: Some(endpoint.state.clone()),
+        jdbc_url: match (&inputs.jdbc, &dns_name) {
+            (Some(jdbc), Some(host)) => Some(format!(
+                "jdbc:{}://{host}:{}/{}",
+                jdbc.engine, live.port, jdbc.database
+            )),
+            _ => None,
+        },
+        dns_name,
+        dns_entries: endpoint
+            .dns_entries
+            .iter()
+            .map(|d| DnsEntryOutput {
+                dns_name: d.dns_name.clone(),
+                hosted_zone_id: d.hosted_zone_id.clone(),
+            })
+            .collect(),
+        network_interface_ids: endpoint.network_interface_ids.clone(),
+    };
+    Ok((live, state))
+}
+
+/// The live list, in the program's order where they agree (so no drift shows no diff).
+fn keep_order(program: &[String], live: &[String]) -> Vec<String> {
+    let mut ordered: Vec<String> = program
+        .iter()
+        .filter(|v| live.contains(v))
+        .cloned()
+        .collect();
+    ordered.extend(live.iter().filter(|v| !program.contains(v)).cloned());
+    ordered
+}
+
+/// An empty list stays unset when the program left it unset.
+fn optional(list: Vec<String>, program: &Option<Vec<String>>) -> Option<Vec<String>> {
+    if list.is_empty() && program.is_none() {
+        None
+    } else {
+        Some(list)
+    }
+}
+
+impl PrivateLinkConsumer {
+    async fn apply(
+        ctx: &Context,
+        inputs: &ConsumerInputs,
+        old: Option<(&ConsumerInputs, &ConsumerState)>,
+    ) -> Result<(String, ConsumerState), ResourceError> {
+        let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
+        let outcome = async {
+            converge(ctx, inputs, &previous, &mut state).await?;
+            let id = state.endpoint_id.clone().unwrap_or_default();
+            let endpoint =
+                Ec2::new(ctx)
+                    .endpoint(&id)
+                    .await?
+                    .ok_or_else(|| ResourceError::Cloud {
+                        operation: "DescribeVpcEndpoints".into(),
+                        message: format!("endpoint {id} disappeared right after it was made"),
+                    })?;
+            observe(ctx, inputs, endpoint, state.security_group_id.as_deref()).await
+        }
+        .await;
+        match outcome {
+            Ok((_, observed)) => Ok((observed.endpoint_id.clone().unwrap_or_default(), observed)),
+            Err(e) if state == ConsumerState::default() => Err(e),
+            Err(e) => {
+                // Until the endpoint exists, the group's id stands in as the resource id.
+                let id = state
+                    .endpoint_id
+                    .clone()
+                    .or_else(|| state.security_group_id.clone())
+                    .unwrap_or_default();
+                Err(ResourceError::partial(id, inputs, &state, e))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for PrivateLinkConsumer {
+    const TOKEN: &'static str = "privatelink:index:PrivateLinkConsumer";
+    type Inputs = ConsumerInputs;
+    type State = ConsumerState;
+    const REPLACE_ON_CHANGE: &'static [&'static str] =
+        &["serviceName", "vpcId", "subnetIds", "serviceRegion", "name"];
+    // The successor's security group would claim the same name.
+    const DELETE_BEFORE_REPLACE: bool = true;
+
+    async fn check(
+        &self,
+        ctx: &Context,
+        olds: Option<&ConsumerInputs>,
+        news: ConsumerInputs,
+    ) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+        inputs::check(ctx, olds, news).await
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &ConsumerInputs,
+    ) -> Result<(String, ConsumerState), ResourceError> {
+        let (id, state) = Self::apply(ctx, inputs, None).await?;
+        ctx.progress.info(format!(
+            "endpoint {id} is {}",
+            state.state.as_deref().unwrap_or("unknown")
+        ));
+        Ok((id, state))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        old: Option<(&ConsumerInputs, &ConsumerState)>,
+    ) -> Result<Option<(ConsumerInputs, ConsumerState)>, ResourceError> {
+        let (inputs, known) = old.map(|(i, s)| (i.clone(), s.clone())).unwrap_or_default();
+        let endpoint_id = known.endpoint_id.clone().unwrap_or_else(|| id.to_string());
+        let Some(endpoint) = Ec2::new(ctx).endpoint(&endpoint_id).await? else {
+            return Ok(None);
+        };
+        if endpoint.state.eq_ignore_ascii_case("deleting") {
+            return Ok(None);
+        }
+        let (mut live, state) =
+            observe(ctx, &inputs, endpoint, known.security_group_id.as_deref()).await?;
+        if old.is_none() {
+            // Imported: the group's name is the resource's name.
+            live.name = match &state.security_group_id {
+                Some(group) => Ec2::new(ctx).security_group(group).await?.map(|g| g.name),
+                None => None,
+            };
+        }
+        Ok(Some((live, state)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        old: (&ConsumerInputs, &ConsumerState),
+        news: &ConsumerInputs,
+    ) -> Result<ConsumerState, ResourceError> {
+        Ok(Self::apply(ctx, news, Some(old)).await?.1)
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        (inputs, state): (&ConsumerInputs, &ConsumerState),
+    ) -> Result<(), ResourceError> {
+        let ec2 = Ec2::new(ctx);
+        let endpoint = match &state.endpoint_id {
+            Some(id) => ec2.endpoint(id).await?,
+            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
+            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+        };
+        if let Some(endpoint) = endpoint {
+            ctx.progress.status("deleting VPC endpoint");
+            ec2.delete_endpoint(&endpoint.id).await?;
+            wait_for(
+                ctx,
+                "the VPC endpoint to be deleted",
+                Backoff::default(),
+                || async {
+                    Ok(match ec2.endpoint(&endpoint.id).await? {
+                        None => Poll::Ready(()),
+                        Some(e) => Poll::Pending(e.state),
+                    })
+                },
+            )
+            .await?;
+        }
+        let group = match &state.security_group_id {
+            Some(id) => Some(id.clone()),
+            None => ec2
+                .security_group_named(&inputs.vpc_id, inputs.name())
+                .await?
+                .map(|g| g.id),
+        };
+        if let Some(group) = group {
+            ctx.progress
+                .status("deleting security group (AWS releases endpoint interfaces late)");
+            ec2.delete_security_group(&group).await?;
+        }
+        Ok(())
+    }
+}

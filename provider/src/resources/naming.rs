@@ -1,0 +1,110 @@
+//! Physical names, idempotency tokens and tags shared by the resources: deterministic from
+//! the engine's URN and random seed, so a retried create finds what an interrupted one made.
+
+use std::collections::BTreeMap;
+
+use crate::aws::ec2::Tags;
+use crate::runtime::resource::Context;
+
+/// AWS's limit for load balancer and target group names; the other names follow it too.
+pub const MAX_NAME: usize = 32;
+
+/// Tag that ties every piece to its resource, so a retried create can adopt what it finds.
+pub const NAME_TAG: &str = "pulumi-privatelink:name";
+
+/// `<resource name>-<7 hex>`: stable for the resource (from the engine's random seed), unique
+/// between stacks, and within the 32 characters AWS allows.
+pub fn generated_name(resource_name: &str, seed: &[u8]) -> String {
+    let mut base: String = resource_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    base.truncate(MAX_NAME - 8);
+    let base = base.trim_matches('-');
+    let base = if base.is_empty() || base.starts_with("internal-") {
+        format!("pl-{base}")
+    } else {
+        base.to_string()
+    };
+    // FNV-1a over the seed: the seed is already random; this only folds it to 28 bits.
+    let hash = seed.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    });
+    let mut name = format!("{}-{:07x}", base.trim_end_matches('-'), hash & 0xfff_ffff);
+    name.truncate(MAX_NAME);
+    name
+}
+
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Some(format!(
+            "`{name}` must be 1 to {MAX_NAME} characters (AWS's limit for load balancer names)"
+        ));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Some(format!(
+            "`{name}` may only contain letters, digits and hyphens"
+        ));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Some(format!("`{name}` must not begin or end with a hyphen"));
+    }
+    if name.starts_with("internal-") {
+        return Some(format!("`{name}` must not begin with `internal-`"));
+    }
+    None
+}
+
+/// The tags every piece gets: the provider's defaults, the resource's own, and ours.
+pub fn desired_tags(ctx: &Context, name: &str, own: Option<&BTreeMap<String, String>>) -> Tags {
+    let mut tags: Tags = ctx
+        .provider
+        .config()
+        .default_tags
+        .clone()
+        .unwrap_or_default();
+    tags.extend(own.cloned().unwrap_or_default());
+    tags.insert(NAME_TAG.into(), name.into());
+    tags
+}
+
+/// Deterministic per resource: a retried create with this token returns what the first
+/// attempt made.
+pub fn client_token(ctx: &Context, name: &str) -> String {
+    let hash = fnv1a(
+        ctx.urn
+            .bytes()
+            .chain(name.bytes())
+            .chain(ctx.random_seed.iter().copied()),
+    );
+    format!("privatelink-{name}-{hash:016x}")
+}
+
+/// FNV-1a: folds already-random bytes into a short, stable number.
+fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_fit_aws_rules_and_are_stable() {
+        let seed = [7u8; 32];
+        let a = generated_name("orders-db-producer", &seed);
+        assert_eq!(a, generated_name("orders-db-producer", &seed));
+        assert!(a.starts_with("orders-db-producer-"));
+        assert!(name_problem(&a).is_none(), "{a}");
+        let long = generated_name(&"x".repeat(80), &seed);
+        assert!(
+            long.len() <= MAX_NAME && name_problem(&long).is_none(),
+            "{long}"
+        );
+        let odd = generated_name("internal-__weird name__", &seed);
+        assert!(name_problem(&odd).is_none(), "{odd}");
+        assert_ne!(a, generated_name("orders-db-producer", &[8u8; 32]));
+    }
+}

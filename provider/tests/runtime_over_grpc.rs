@@ -66,6 +66,7 @@ struct Echo {
 impl Resource for Echo {
     const TOKEN: &'static str = TOKEN;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["name"];
+    const STABLE_ON_UPDATE: &'static [&'static str] = &["greeting"];
     type Inputs = EchoInputs;
     type State = EchoState;
 
@@ -417,6 +418,31 @@ async fn preview_create_returns_unknown_outputs_without_calling_the_resource() {
         0,
         "preview must not run create"
     );
+}
+
+#[tokio::test]
+async fn preview_update_keeps_stable_state_and_takes_the_new_inputs() {
+    let mut h = start().await;
+    let response = h
+        .client
+        .update(pulumirpc::UpdateRequest {
+            urn: URN.into(),
+            id: "echo-1".into(),
+            olds: Some(object(&[
+                ("name", string("e1")),
+                ("size", number(1.0)),
+                ("greeting", string("hello e1")),
+            ])),
+            news: Some(object(&[("name", string("e1")), ("size", number(3.0))])),
+            preview: true,
+            ..Default::default()
+        })
+        .await
+        .expect("preview update")
+        .into_inner();
+    let props = response.properties.expect("properties");
+    assert_eq!(props.fields["greeting"], string("hello e1"));
+    assert_eq!(props.fields["size"], number(3.0));
 }
 
 #[tokio::test]

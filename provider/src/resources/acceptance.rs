@@ -59,6 +59,7 @@ impl Resource for EndpointAcceptance {
     type Inputs = AcceptanceInputs;
     type State = AcceptanceState;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["serviceId", "endpointId"];
+    const STABLE_ON_UPDATE: &'static [&'static str] = &["ownerAccount"];
 
     async fn check(
         &self,

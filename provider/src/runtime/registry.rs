@@ -396,8 +396,16 @@ impl<R: Resource> DynResource for Typed<R> {
         preview: bool,
     ) -> Result<PropertyMap, OperationError> {
         if preview {
-            // The new inputs as given; everything the update computes is not known yet.
-            return Ok(self.preview_outputs(news));
+            // The new inputs as given, the state an in-place update keeps as it was, and
+            // everything else not known yet.
+            let mut base = news;
+            for field in R::STABLE_ON_UPDATE {
+                if let Some(value) = olds.get(*field) {
+                    base.entry(field.to_string())
+                        .or_insert_with(|| value.clone());
+                }
+            }
+            return Ok(self.preview_outputs(base));
         }
         reject_unknowns(&news, "update")?;
         let secret_inputs = secret_keys(&news);

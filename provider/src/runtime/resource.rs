@@ -136,6 +136,10 @@ pub trait Resource: Send + Sync + 'static {
     const REPLACE_ON_CHANGE: &'static [&'static str] = &[];
     /// Whether a replacement must delete the old resource first (physical names reused).
     const DELETE_BEFORE_REPLACE: bool = false;
+    /// Computed state that an in-place update never changes (ids, ARNs, names). A preview of
+    /// an update shows these as they are, so that resources depending on them are not shown
+    /// as changing; other computed state is unknown until the update runs.
+    const STABLE_ON_UPDATE: &'static [&'static str] = &[];
 
     /// Validates and normalises new inputs (defaults filled in). `olds` are the previous inputs
     /// when the resource exists. Must not write to the cloud. During preview, unknown inputs

@@ -373,6 +373,12 @@ impl Resource for PrivateLinkConsumer {
         &["serviceName", "vpcId", "subnetIds", "serviceRegion", "name"];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
+    const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "endpointId",
+        "securityGroupId",
+        "dnsName",
+        "networkInterfaceIds",
+    ];
 
     async fn check(
         &self,

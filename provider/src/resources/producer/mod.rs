@@ -92,6 +92,17 @@ impl Resource for PrivateLinkProducer {
         &["name", "vpcId", "subnetIds", "targetPort"];
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
+    const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "serviceName",
+        "serviceId",
+        "loadBalancerArn",
+        "loadBalancerDnsName",
+        "targetGroupArn",
+        "listenerArn",
+        "securityGroupId",
+        "availabilityZones",
+        "availabilityZoneIds",
+    ];
 
     async fn check(
         &self,

@@ -50,6 +50,12 @@ class Emulator:
         if self.state_dir is not None:
             subprocess.run([SCRIPT, "stop", "--state-dir", str(self.state_dir)], check=True)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop()
+
     # Raw access: `call` answers the JSON body, or {"status": code, **body} for an HTTP error.
 
     def request(self, method, path, body=None, query=None):

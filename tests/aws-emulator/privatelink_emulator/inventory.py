@@ -28,11 +28,17 @@ def _rds_items(backend):
     yield "db_subnet_groups", [n for n in backend.subnet_groups if n != "default"]
 
 
+def _glue_items(backend):
+    yield "glue_connections", list(backend.connections)
+
+
 def _sources():
     from moto.ec2.models import ec2_backends
     from moto.elbv2.models import elbv2_backends
+    from moto.glue.models import glue_backends
     from moto.rds.models import rds_backends
-    return [(ec2_backends, _ec2_items), (elbv2_backends, _elbv2_items), (rds_backends, _rds_items)]
+    return [(ec2_backends, _ec2_items), (elbv2_backends, _elbv2_items), (rds_backends, _rds_items),
+            (glue_backends, _glue_items)]
 
 
 def collect(account=None):

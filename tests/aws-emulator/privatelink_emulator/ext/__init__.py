@@ -2,11 +2,13 @@
 
 
 def install():
-    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, rds, target_groups
+    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, target_groups
     ec2_privatelink.install()
+    endpoints.install()
     endpoint_services.install()
     elbv2.install()
     target_groups.install()
     dependencies.install()
     rds.install()
     rds.install_responses()
+    glue.install()

@@ -24,6 +24,7 @@ from moto.ec2.responses import EC2Response
 from moto.moto_api._internal import mock_random
 
 from ..state import CONFIG, HOLDS, SCHEDULER
+from .filters import select
 
 # Connection states that keep a service from being deleted (DeleteVpcEndpointServiceConfigurations).
 LIVE_CONNECTION_STATES = {"pendingAcceptance", "pending", "available"}
@@ -72,6 +73,12 @@ def visible_configs(backend):
     return visible
 
 
+def zone_ids(backend, zone_names):
+    """The ids of the physical zones the account of `backend` calls `zone_names`."""
+    ids = {z.name: z.zone_id for z in backend.describe_availability_zones()}
+    return [ids[name] for name in zone_names if name in ids]
+
+
 def endpoints_of_service(config):
     """Every endpoint in any account of the service's region connected to this service."""
     for account, region, backend in ec2_backends.iter_backends():
@@ -116,15 +123,20 @@ def set_state(endpoint, state, delay_key=None, then=None):
     SCHEDULER.after(CONFIG.delay(delay_key), advance)
 
 
+def release_interface(backend, eni_id):
+    """Deletes a requester-managed ENI and frees its address in the subnet."""
+    eni = backend.enis.pop(eni_id, None)
+    if eni is not None and eni.subnet is not None:
+        eni.subnet.del_subnet_ip(eni.private_ip_address)
+
+
 def remove_endpoint(endpoint):
     """deleting -> gone: the endpoint disappears; its ENIs' security groups stay in use for
     `eni_release` seconds (AWS releases requester-managed ENIs late)."""
     backend = endpoint.ec2_backend
     backend.vpc_end_points.pop(endpoint.id, None)
     for eni_id in endpoint.network_interface_ids:
-        eni = backend.enis.pop(eni_id, None)
-        if eni is not None and eni.subnet is not None:
-            eni.subnet.del_subnet_ip(eni.private_ip_address)
+        release_interface(backend, eni_id)
     HOLDS.add(backend.account_id, backend.region_name,
               list(endpoint.security_group_ids) + list(endpoint.subnet_ids or []),
               CONFIG.delay("eni_release"), f"network interfaces of deleted endpoint {endpoint.id}")
@@ -132,7 +144,7 @@ def remove_endpoint(endpoint):
 
 # ---------------------------------------------------------------------------- CreateVpcEndpoint
 
-def _check_service_name(backend, service_name):
+def check_service_name(backend, service_name):
     """Unknown names, and services the caller is not an allowed principal of, fail with
     InvalidServiceName as in AWS (the service is invisible to that account)."""
     owner, config = find_service(service_name, backend.region_name)
@@ -140,19 +152,31 @@ def _check_service_name(backend, service_name):
         if not is_allowed(config, owner, backend.account_id):
             raise InvalidServiceName(service_name)
         return config
-    defaults = backend._collect_default_endpoint_services(backend.account_id, backend.region_name)
-    if service_name not in {s["ServiceName"] for s in defaults}:
+    if default_service(backend, service_name) is None:
         raise InvalidServiceName(service_name)
     return None
 
 
-def _check_zones(backend, config, subnet_ids):
-    """An interface endpoint subnet must be in an Availability Zone the service's NLB uses
-    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html). moto
-    maps zone names to the same zone ids in every account, so names compare like ids here."""
-    for subnet_id in subnet_ids or []:
-        subnet = backend.get_subnet(subnet_id)
-        if config.availability_zones and subnet.availability_zone not in config.availability_zones:
+def default_service(backend, service_name):
+    """moto's description of an AWS-managed service (com.amazonaws.<region>.<name>), or None."""
+    for service in backend._collect_default_endpoint_services(backend.account_id, backend.region_name):
+        if service["ServiceName"] == service_name:
+            return service
+    return None
+
+
+def check_zones(backend, config, subnet_ids):
+    """An interface endpoint takes one subnet per Availability Zone (DuplicateSubnetsInSameZone,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), each in a zone
+    the service's NLB uses (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
+    moto maps zone names to the same zone ids in every account, so names compare like ids here."""
+    zones = [backend.get_subnet(subnet_id).availability_zone for subnet_id in subnet_ids or []]
+    if len(set(zones)) != len(zones):
+        raise EC2ClientError("DuplicateSubnetsInSameZone",
+                             "Found another VPC endpoint subnet in the availability zone. VPC endpoint "
+                             "subnets should be in different availability zones supported by the VPC endpoint service.")
+    for subnet_id, zone in zip(subnet_ids or [], zones):
+        if config is not None and config.availability_zones and zone not in config.availability_zones:
             raise EC2ClientError(
                 "InvalidParameter",
                 f"The VPC endpoint service {config.service_name} does not support the availability "
@@ -162,18 +186,21 @@ def _check_zones(backend, config, subnet_ids):
 def _base_dns_name(backend, config, service_name):
     if config is not None:
         return config.endpoint_dns_name
-    for service in backend._collect_default_endpoint_services(backend.account_id, backend.region_name):
-        if service["ServiceName"] == service_name and service.get("BaseEndpointDnsNames"):
-            return service["BaseEndpointDnsNames"][0]
+    service = default_service(backend, service_name)
+    if service and service.get("BaseEndpointDnsNames"):
+        return service["BaseEndpointDnsNames"][0]
     return f"{service_name.split('.')[-1]}.{backend.region_name}.vpce.amazonaws.com"
 
 
-def _dns_entries(backend, endpoint, config):
-    """One regional name plus one per zone, as AWS lists them for an interface endpoint."""
-    base = _base_dns_name(backend, config, endpoint.service_name)
-    region = backend.region_name
-    zone_id = _VPCE_HOSTED_ZONES.get(region, "Z" + mock_random.get_random_hex(12).upper())
-    prefix = f"{endpoint.id}-{mock_random.get_random_hex(8)}"
+def dns_entries(backend, endpoint, config):
+    """One regional name plus one per zone, as AWS lists them for an interface endpoint, plus the
+    service's private DNS name while private DNS is enabled. The random part of the names is
+    drawn once per endpoint, so the names stay stable when subnets or private DNS change."""
+    if not getattr(endpoint, "dns_prefix", None):
+        endpoint.dns_prefix = f"{endpoint.id}-{mock_random.get_random_hex(8)}"
+        endpoint.dns_zone_id = _VPCE_HOSTED_ZONES.get(backend.region_name,
+                                                      "Z" + mock_random.get_random_hex(12).upper())
+    base, prefix, zone_id = _base_dns_name(backend, config, endpoint.service_name), endpoint.dns_prefix, endpoint.dns_zone_id
     entries = [{"dns_name": f"{prefix}.{base}", "hosted_zone_id": zone_id}]
     for subnet_id in endpoint.subnet_ids or []:
         zone = backend.get_subnet(subnet_id).availability_zone
@@ -183,21 +210,25 @@ def _dns_entries(backend, endpoint, config):
     return entries
 
 
-def _fix_interfaces(backend, endpoint):
-    """Endpoint ENIs get an address of their subnet, the endpoint's security groups (the VPC's
-    default group when none is given) and AWS's requester-managed description."""
+def set_up_interface(endpoint, eni):
+    """An endpoint ENI gets an address of its subnet and AWS's requester-managed description
+    (its groups: sync_interface_groups)."""
+    address = eni.subnet.get_available_subnet_ip(eni)
+    eni.private_ip_address = address
+    eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": address}]
+    eni.description = f"VPC Endpoint Interface {endpoint.id}"
+    eni.interface_type = "vpc_endpoint"
+    eni.requester_managed = True
+
+
+def sync_interface_groups(backend, endpoint):
+    """The endpoint's ENIs carry exactly the endpoint's security groups (the VPC's default group
+    when none is given), so DeleteSecurityGroup sees what uses a group."""
     if not endpoint.security_group_ids:
         endpoint.security_group_ids = [backend.get_default_security_group(endpoint.vpc_id).id]
     groups = [backend.get_security_group_from_id(g) for g in endpoint.security_group_ids]
     for eni_id in endpoint.network_interface_ids:
-        eni = backend.enis[eni_id]
-        address = eni.subnet.get_available_subnet_ip(eni)
-        eni.private_ip_address = address
-        eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": address}]
-        eni._group_set = [g for g in groups if g is not None]
-        eni.description = f"VPC Endpoint Interface {endpoint.id}"
-        eni.interface_type = "vpc_endpoint"
-        eni.requester_managed = True
+        backend.enis[eni_id]._group_set = [g for g in groups if g is not None]
 
 
 def _initial_state(endpoint, config):
@@ -214,12 +245,13 @@ def _patch_create_vpc_endpoint():
         kind = (endpoint_type or "Gateway").lower()
         if kind not in ("interface", "gatewayloadbalancer"):
             return original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
-        config = _check_service_name(self, service_name)
-        if config is not None:
-            _check_zones(self, config, kwargs.get("subnet_ids"))
+        config = check_service_name(self, service_name)
+        check_zones(self, config, kwargs.get("subnet_ids"))
         endpoint = original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
-        _fix_interfaces(self, endpoint)
-        endpoint.dns_entries = _dns_entries(self, endpoint, config)
+        for eni_id in endpoint.network_interface_ids:
+            set_up_interface(endpoint, self.enis[eni_id])
+        sync_interface_groups(self, endpoint)
+        endpoint.dns_entries = dns_entries(self, endpoint, config)
         _initial_state(endpoint, config)
         return endpoint
 
@@ -297,16 +329,9 @@ _CONNECTION_FILTERS = {
 
 
 def describe_connections(backend, filters):
-    for name in filters:
-        if name not in _CONNECTION_FILTERS:
-            raise EC2ClientError("InvalidParameterValue", f"The filter '{name}' is invalid")
-    connections = []
-    for config in list(backend.configurations.values()):
-        for endpoint in endpoints_of_service(config):
-            connection = connection_of(config, endpoint)
-            if all(_CONNECTION_FILTERS[n](connection) in values for n, values in filters.items()):
-                connections.append(connection)
-    return connections
+    connections = [connection_of(config, endpoint) for config in list(backend.configurations.values())
+                   for endpoint in endpoints_of_service(config)]
+    return select(connections, filters, _CONNECTION_FILTERS)
 
 
 def _connected_endpoint(config, endpoint_id):
@@ -367,23 +392,6 @@ def delete_service_configurations(backend, service_ids):
     return unsuccessful
 
 
-def _patch_describe_services():
-    """DescribeVpcEndpointServices also lists other accounts' services that allow the caller."""
-    original = EC2Backend.describe_vpc_endpoint_services
-
-    def describe_vpc_endpoint_services(self, *args, **kwargs):
-        own = self.configurations
-        # moto reads self.configurations; show it the visible set for this one call (the
-        # emulator's global lock makes the swap invisible to other requests).
-        self.configurations = visible_configs(self)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            self.configurations = own
-
-    EC2Backend.describe_vpc_endpoint_services = describe_vpc_endpoint_services
-
-
 # ---------------------------------------------------------------------------- responses
 
 def _response_methods():
@@ -414,6 +422,5 @@ def _response_methods():
 
 def install():
     _patch_create_vpc_endpoint()
-    _patch_describe_services()
     for name, method in _response_methods().items():
         setattr(EC2Response, name, method)

@@ -34,7 +34,7 @@ from moto.moto_api._internal import mock_random
 
 from .. import dns
 from ..state import CONFIG, SCHEDULER
-from .ec2_privatelink import owned_config
+from .ec2_privatelink import owned_config, zone_ids
 
 PENDING_VERIFICATION = "pendingVerification"
 
@@ -80,6 +80,8 @@ def _patch_model():
 
     VPCServiceConfiguration.__init__ = __init__
     VPCServiceConfiguration.private_dns_name_configuration = property(_private_dns_name_configuration)
+    VPCServiceConfiguration.availability_zone_ids = property(
+        lambda config: zone_ids(config.ec2_backend, config.availability_zones))
 
 
 # ---------------------------------------------------------------------------- operations

@@ -52,11 +52,8 @@ def descriptors_binary() -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def emulator_process(tmp_path_factory):
-    running = Emulator.start(tmp_path_factory.mktemp("emulator-state"))
-    try:
+    with Emulator.start(tmp_path_factory.mktemp("emulator-state")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -13,11 +13,8 @@ from privatelink_emulator.client import CONSUMER, PRODUCER, REGION, Emulator  # 
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    running = Emulator.start(tmp_path_factory.mktemp("emulator-state"))
-    try:
+    with Emulator.start(tmp_path_factory.mktemp("emulator-state")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -341,9 +341,9 @@ def _connected_endpoint(config, endpoint_id):
     return None
 
 
-def accept_connections(backend, service_id, endpoint_ids):
-    """pendingAcceptance -> pending, then available after `endpoint_acceptance` seconds.
-    Accepting an already accepted endpoint is a no-op."""
+def _change_connections(backend, service_id, endpoint_ids, change):
+    """Applies `change` to each endpoint connected to the caller's service; `change(endpoint)`
+    answers whether the endpoint's state allowed it. Answers the Unsuccessful items."""
     config = owned_config(backend, service_id)
     unsuccessful = []
     for endpoint_id in endpoint_ids:
@@ -351,29 +351,33 @@ def accept_connections(backend, service_id, endpoint_ids):
         if endpoint is None:
             unsuccessful.append(_unsuccessful(endpoint_id, "InvalidVpcEndpointId.NotFound",
                                               f"The VpcEndpoint Id '{endpoint_id}' does not exist"))
-        elif endpoint.state == "pendingAcceptance":
-            set_state(endpoint, "pending", "endpoint_acceptance", "available")
-        elif endpoint.state not in ("pending", "available"):
+        elif not change(endpoint):
             unsuccessful.append(_unsuccessful(endpoint_id, "IncorrectState",
                                               f"Endpoint {endpoint_id} is in state {endpoint.state}"))
     return unsuccessful
+
+
+def _accept(endpoint):
+    """pendingAcceptance -> pending, then available after `endpoint_acceptance` seconds.
+    Accepting an already accepted endpoint is a no-op."""
+    if endpoint.state == "pendingAcceptance":
+        set_state(endpoint, "pending", "endpoint_acceptance", "available")
+    return endpoint.state in ("pending", "available")
+
+
+def _reject(endpoint):
+    """Rejected endpoints stay in the consumer account in state `rejected` until deleted."""
+    if endpoint.state in LIVE_CONNECTION_STATES:
+        set_state(endpoint, "rejected")
+    return endpoint.state == "rejected"
+
+
+def accept_connections(backend, service_id, endpoint_ids):
+    return _change_connections(backend, service_id, endpoint_ids, _accept)
 
 
 def reject_connections(backend, service_id, endpoint_ids):
-    """Rejected endpoints stay in the consumer account in state `rejected` until deleted."""
-    config = owned_config(backend, service_id)
-    unsuccessful = []
-    for endpoint_id in endpoint_ids:
-        endpoint = _connected_endpoint(config, endpoint_id)
-        if endpoint is None:
-            unsuccessful.append(_unsuccessful(endpoint_id, "InvalidVpcEndpointId.NotFound",
-                                              f"The VpcEndpoint Id '{endpoint_id}' does not exist"))
-        elif endpoint.state in LIVE_CONNECTION_STATES:
-            set_state(endpoint, "rejected")
-        elif endpoint.state != "rejected":
-            unsuccessful.append(_unsuccessful(endpoint_id, "IncorrectState",
-                                              f"Endpoint {endpoint_id} is in state {endpoint.state}"))
-    return unsuccessful
+    return _change_connections(backend, service_id, endpoint_ids, _reject)
 
 
 def delete_service_configurations(backend, service_ids):

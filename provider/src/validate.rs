@@ -74,6 +74,24 @@ impl Failures {
         }
     }
 
+    /// A VPC and one or more distinct subnets in it (that they are in the VPC is checked
+    /// against AWS before the first write).
+    pub fn placement(&mut self, vpc_id: &str, subnet_ids: &[String]) {
+        if self.required("vpcId", vpc_id) {
+            self.aws_id("vpcId", vpc_id, "vpc", "a VPC");
+        }
+        if subnet_ids.is_empty() {
+            self.add(
+                "subnetIds",
+                "at least one subnet is required (one per Availability Zone)",
+            );
+        }
+        for (i, subnet) in subnet_ids.iter().enumerate() {
+            self.aws_id(&format!("subnetIds[{i}]"), subnet, "subnet", "a subnet");
+        }
+        self.distinct("subnetIds", subnet_ids);
+    }
+
     /// Each element distinct; the duplicate is named.
     pub fn distinct(&mut self, property: &str, values: &[String]) {
         for (i, value) in values.iter().enumerate() {

@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
     TagSpecification, UnsuccessfulItem, UserIdGroupPair,
 };
 
-use super::error::{AwsError, ErrorKind};
+use super::error::{absent, AwsError, ErrorKind};
 use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::runtime::resource::Context;
 
@@ -270,15 +270,6 @@ fn first_failure(operation: &'static str, items: &[UnsuccessfulItem]) -> Result<
             e.message().unwrap_or_default(),
         )),
         None => Ok(()),
-    }
-}
-
-/// Turns "not found" into `None`, for lookups of things that may be gone.
-fn absent<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
-        Err(e) => Err(e),
     }
 }
 

@@ -11,7 +11,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::ec2::{tag_changes, Tags};
-use super::error::{AwsError, ErrorKind};
+use super::error::{absent, AwsError};
 use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::runtime::resource::{Context, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
@@ -65,14 +65,6 @@ fn tag_list(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
-}
-
-fn absent<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 fn health_port(port: Option<&str>) -> Option<u16> {

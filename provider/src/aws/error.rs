@@ -78,6 +78,15 @@ impl AwsError {
     }
 }
 
+/// Turns "not found" into `None`, for lookups and deletes of things that may be gone.
+pub fn absent<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn classify(code: &str, status: u16) -> ErrorKind {
     match code {
         "Throttling"

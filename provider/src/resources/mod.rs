@@ -4,6 +4,7 @@
 pub mod acceptance;
 pub mod consumer;
 pub mod naming;
+pub mod network;
 pub mod producer;
 
 use crate::runtime::registry::Registry;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::aws::ec2::Tags;
 use crate::runtime::resource::Context;
+use crate::validate::Failures;
 
 /// AWS's limit for load balancer and target group names; the other names follow it too.
 pub const MAX_NAME: usize = 32;
@@ -53,6 +54,24 @@ pub fn name_problem(name: &str) -> Option<String> {
         return Some(format!("`{name}` must not begin with `internal-`"));
     }
     None
+}
+
+/// Check's part for `name`: a given name must follow AWS's rules; otherwise the old one is
+/// kept, or one is generated.
+pub fn check_name(ctx: &Context, name: &mut Option<String>, old: Option<&str>, f: &mut Failures) {
+    match name {
+        Some(given) => {
+            if let Some(problem) = name_problem(given) {
+                f.add("name", problem);
+            }
+        }
+        None => {
+            *name = Some(match old {
+                Some(old) => old.to_string(),
+                None => generated_name(&ctx.name, &ctx.random_seed),
+            });
+        }
+    }
 }
 
 /// The tags every piece gets: the provider's defaults, the resource's own, and ours.

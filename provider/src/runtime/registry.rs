@@ -200,7 +200,7 @@ impl<R: Resource> Typed<R> {
         Ok((inputs, state))
     }
 
-    fn into_partial(
+    fn protect_partial(
         &self,
         error: ResourceError,
         secret_inputs: &BTreeSet<String>,
@@ -361,7 +361,7 @@ impl<R: Resource> DynResource for Typed<R> {
             .resource
             .create(ctx, &typed)
             .await
-            .map_err(|e| self.into_partial(e, &secret_inputs))?;
+            .map_err(|e| self.protect_partial(e, &secret_inputs))?;
         Ok((id, self.outputs_to_map(&typed, &state, &secret_inputs)?))
     }
 
@@ -415,7 +415,7 @@ impl<R: Resource> DynResource for Typed<R> {
             .resource
             .update(ctx, id, (&old_inputs, &old_state), &typed_news)
             .await
-            .map_err(|e| self.into_partial(e, &secret_inputs))?;
+            .map_err(|e| self.protect_partial(e, &secret_inputs))?;
         self.outputs_to_map(&typed_news, &state, &secret_inputs)
     }
 

@@ -11,8 +11,9 @@ use async_trait::async_trait;
 
 pub use inputs::{ConsumerInputs, ConsumerState};
 
-use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Subnet, Tags};
+use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Tags};
 use crate::resources::naming::{self, NAME_TAG};
+use crate::resources::network;
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use inputs::DnsEntryOutput;
@@ -43,29 +44,11 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
                     .unwrap_or_default()
             ))
         })?;
-    let subnets = ec2
-        .subnets(&inputs.subnet_ids)
-        .await
-        .map_err(|e| ResourceError::Invalid(format!("subnetIds: {}", e.message)))?;
-    let mut seen: Vec<&Subnet> = Vec::new();
+    let subnets =
+        network::subnets_in_vpc(ec2, &inputs.vpc_id, &inputs.subnet_ids, "an endpoint").await?;
     let mut unsupported = Vec::new();
-    for id in &inputs.subnet_ids {
-        let subnet = subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
-            ResourceError::Invalid(format!("subnetIds: subnet {id} does not exist"))
-        })?;
-        if subnet.vpc_id != inputs.vpc_id {
-            return Err(ResourceError::Invalid(format!(
-                "subnetIds: subnet {id} is in {}, not in vpcId {}",
-                subnet.vpc_id, inputs.vpc_id
-            )));
-        }
-        if let Some(other) = seen.iter().find(|s| s.zone_id == subnet.zone_id) {
-            return Err(ResourceError::Invalid(format!(
-                "subnetIds: {} and {id} are both in {}; an endpoint takes one subnet per Availability Zone",
-                other.id, subnet.zone
-            )));
-        }
-        seen.push(subnet);
+    for subnet in &subnets {
+        let id = &subnet.id;
         let supported = if service.zone_ids.is_empty() {
             service.zones.contains(&subnet.zone)
         } else {

@@ -3,13 +3,14 @@
 //! writing only the differences. A create that stopped part-way and the next `pulumi up` that
 //! continues it are therefore the same code.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, Peer, Rule, ServiceChange, Subnet, Tags};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
 use crate::resources::naming::{self, NAME_TAG};
+use crate::resources::network;
 use crate::runtime::resource::{Context, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 
@@ -24,30 +25,7 @@ pub async fn preflight(
     ec2: &Ec2<'_>,
     inputs: &ProducerInputs,
 ) -> Result<Vec<Subnet>, ResourceError> {
-    let subnets = ec2
-        .subnets(&inputs.subnet_ids)
-        .await
-        .map_err(|e| ResourceError::Invalid(format!("subnetIds: {}", e.message)))?;
-    let mut ordered: Vec<Subnet> = Vec::new();
-    for id in &inputs.subnet_ids {
-        let subnet = subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
-            ResourceError::Invalid(format!("subnetIds: subnet {id} does not exist"))
-        })?;
-        if subnet.vpc_id != inputs.vpc_id {
-            return Err(ResourceError::Invalid(format!(
-                "subnetIds: subnet {id} is in {}, not in vpcId {}",
-                subnet.vpc_id, inputs.vpc_id
-            )));
-        }
-        if let Some(other) = ordered.iter().find(|s| s.zone == subnet.zone) {
-            return Err(ResourceError::Invalid(format!(
-                "subnetIds: {} and {id} are both in {}; a load balancer takes one subnet per Availability Zone",
-                other.id, subnet.zone
-            )));
-        }
-        ordered.push(subnet.clone());
-    }
-    Ok(ordered)
+    network::subnets_in_vpc(ec2, &inputs.vpc_id, &inputs.subnet_ids, "a load balancer").await
 }
 
 /// The security group's rules: clients reach the listener port from the allowed CIDRs; the
@@ -447,5 +425,5 @@ pub async fn accept_allowed(
 /// from AWS.
 pub fn previous_tags(ctx: &Context, old: Option<&ProducerInputs>) -> Tags {
     old.map(|o| desired_tags(ctx, o))
-        .unwrap_or_else(BTreeMap::new)
+        .unwrap_or_default()
 }

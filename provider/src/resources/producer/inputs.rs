@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::dns;
-use crate::resources::naming::{generated_name, name_problem};
+use crate::resources::naming::check_name;
 use crate::runtime::resource::{CheckFailure, Context};
 use crate::validate::{
     check_principal, is_account_id, is_dns_name, is_region, parse_cidr, Failures,
@@ -149,33 +149,14 @@ pub async fn check(
 ) -> Result<ProducerInputs, Vec<CheckFailure>> {
     let mut f = Failures::default();
 
-    match &news.name {
-        Some(name) => {
-            if let Some(problem) = name_problem(name) {
-                f.add("name", problem);
-            }
-        }
-        None => {
-            news.name = Some(match olds.and_then(|o| o.name.clone()) {
-                Some(old) => old,
-                None => generated_name(&ctx.name, &ctx.random_seed),
-            });
-        }
-    }
+    check_name(
+        ctx,
+        &mut news.name,
+        olds.and_then(|o| o.name.as_deref()),
+        &mut f,
+    );
 
-    if f.required("vpcId", &news.vpc_id) {
-        f.aws_id("vpcId", &news.vpc_id, "vpc", "a VPC");
-    }
-    if news.subnet_ids.is_empty() {
-        f.add(
-            "subnetIds",
-            "at least one subnet is required (one per Availability Zone)",
-        );
-    }
-    for (i, subnet) in news.subnet_ids.iter().enumerate() {
-        f.aws_id(&format!("subnetIds[{i}]"), subnet, "subnet", "a subnet");
-    }
-    f.distinct("subnetIds", &news.subnet_ids);
+    f.placement(&news.vpc_id, &news.subnet_ids);
 
     if news.port == 0 {
         f.add(

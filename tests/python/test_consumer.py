@@ -197,6 +197,30 @@ def test_two_subnets_in_one_zone_are_refused_before_any_write(inputs, endpoint, 
     assert "subnetIds" in message and second_a in message and "us-east-1a" in message, message
 
 
+def test_private_dns_for_a_service_without_a_private_name_is_refused_before_any_write(
+        inputs, endpoint, emulator, baseline):
+    message = refused_before_any_write(emulator, endpoint, {**inputs, "privateDnsEnabled": True}, baseline)
+    assert "privateDnsEnabled" in message, message
+
+
+def test_a_name_taken_by_a_group_it_did_not_make_is_refused_and_that_group_left_alone(
+        inputs, endpoint, emulator, consumer_network, baseline):
+    # The Glue connection's group is named `glue` (networks.py): it is the user's, not ours.
+    glue = consumer_network["glue_sg_id"]
+    ec2 = emulator.client("ec2", CONSUMER)
+    before = ec2.describe_security_groups(GroupIds=[glue])["SecurityGroups"][0]
+    try:
+        with pytest.raises(grpc.RpcError) as error:
+            endpoint.up({**inputs, "name": "glue"}, timeout=60)
+        assert "name" in error.value.details() and glue in error.value.details(), error.value.details()
+        assert ec2.describe_security_groups(GroupIds=[glue])["SecurityGroups"][0] == before, \
+            "the provider took over (rules, tags) a security group it did not make"
+    finally:
+        if endpoint.id:
+            endpoint.destroy()
+    assert emulator.inventory(CONSUMER) == baseline, "destroy deleted the user's security group"
+
+
 # --- Create ----------------------------------------------------------------------------------
 
 
@@ -333,6 +357,14 @@ def test_update_in_place_changes_only_the_security_group_rules(created, inputs, 
     assert created.diff(created.check({**inputs, **changes})).changes == "DIFF_NONE"
 
 
+def test_jdbc_change_updates_the_url_without_aws_writes(created, inputs, emulator):
+    seq = emulator.last_seq()
+    diff = created.up({**inputs, "jdbc": {"engine": "mysql", "database": "orders"}})
+    assert diff.replaces == [] and "jdbc" in diff.detailed_diff
+    assert writes_since(emulator, seq) == []
+    assert created.outputs["jdbcUrl"] == f"jdbc:mysql://{created.outputs['dnsName']}:{PORT}/orders"
+
+
 def test_preview_of_an_update_writes_nothing(created, inputs, emulator):
     rules = ingress(emulator, created.outputs["securityGroupId"])
     seq = emulator.last_seq()
@@ -403,6 +435,17 @@ def test_refresh_after_the_endpoint_was_deleted_out_of_band_reports_it_gone(crea
     assert created.refresh() is False
 
 
+def test_up_after_the_endpoint_was_deleted_out_of_band_recreates_it_and_destroy_leaves_nothing(
+        created, inputs, emulator, baseline):
+    old = created.id
+    emulator.client("ec2", CONSUMER).delete_vpc_endpoints(VpcEndpointIds=[old])
+    assert created.refresh() is False
+    created.up(inputs)
+    assert created.id != old and endpoint_state(emulator, created.id) == "pendingAcceptance"
+    created.destroy()
+    assert emulator.inventory(CONSUMER) == baseline
+
+
 def test_import_by_endpoint_id_returns_inputs_that_diff_clean(created, consumer, inputs):
     new_id, outputs, imported = consumer.read(CONSUMER_TYPE, "imported", created.id)
     assert new_id == created.id
@@ -446,4 +489,44 @@ def test_transient_faults_are_retried(endpoint, inputs, emulator, baseline, acti
     endpoint.destroy()
     assert emulator.faults() == [], f"{action} was never called"
     assert [e["fault"] for e in emulator.log(action=action) if e["fault"]] == [kind]
+    assert emulator.inventory(CONSUMER) == baseline
+
+
+# --- Partial failure -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def half_made(endpoint, inputs, emulator):
+    """A create whose CreateVpcEndpoint is throttled until the create's timeout passes: the
+    security group exists, the endpoint does not."""
+    emulator.fault("CreateVpcEndpoint", "throttle", count=10_000, account=CONSUMER)
+    with pytest.raises(InitFailed) as failed:
+        endpoint.up(inputs, timeout=6)
+    emulator.clear_faults()
+    assert "CreateVpcEndpoint" in failed.value.message
+    assert endpoint.id == endpoint.outputs["securityGroupId"] and not endpoint.outputs.get("endpointId")
+    return failed.value
+
+
+def test_partial_create_keeps_the_group_and_delete_removes_it(endpoint, half_made, emulator, baseline):
+    assert endpoint.id in str(emulator.inventory(CONSUMER))
+    endpoint.destroy()
+    assert emulator.inventory(CONSUMER) == baseline
+
+
+def test_update_after_a_partial_create_finishes_it(endpoint, half_made, inputs, emulator, baseline):
+    # The engine updates a resource with init errors on the next `up`, whatever Diff says.
+    group = endpoint.id
+    endpoint._update(endpoint.check(inputs), timeout=60)
+    assert endpoint.outputs["securityGroupId"] == group
+    assert endpoint_state(emulator, endpoint.outputs["endpointId"]) == "pendingAcceptance"
+    endpoint.destroy()
+    assert emulator.inventory(CONSUMER) == baseline
+
+
+def test_refresh_after_a_partial_create_keeps_what_was_made(endpoint, half_made, emulator, baseline):
+    # `pulumi refresh` before the next `up`: an empty id would make the engine forget the
+    # security group the create made, and nothing would ever delete it.
+    assert endpoint.refresh(), "Read reported the half-made resource gone; its security group is orphaned"
+    endpoint.destroy()
     assert emulator.inventory(CONSUMER) == baseline

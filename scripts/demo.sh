@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: starts the local AWS emulator, runs the provider against
-# it as the Pulumi engine would, and tears everything down again.
+# The main job on the embedded default: the article's whole flow (examples/producer and
+# examples/consumer, up then destroy) on the local AWS emulator, with the plugin driven as the
+# Pulumi engine drives it. scripts/demo.py starts and stops the emulator.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -10,8 +11,8 @@ cargo build --workspace --bins --tests --locked
 venv="$(bash tests/python-env.sh)"
 
 state="$repo/.state/demo-emulator"
-url="$(bash tests/aws-emulator/emulator.sh start --state-dir "$state")"
+# demo.py stops the emulator itself; this only catches an interrupted run.
 trap 'bash tests/aws-emulator/emulator.sh stop --state-dir "$state" >/dev/null 2>&1 || true' EXIT
 
-"$venv/bin/python" scripts/demo.py --emulator "$url" --dns "$(cat "$state/dns")" \
+"$venv/bin/python" scripts/demo.py --state-dir "$state" \
   --provider "$repo/target/debug/pulumi-resource-privatelink"

@@ -11,6 +11,8 @@ import pytest
 
 from article import (ACCEPTANCE_TYPE, CONSUMER_TYPE, PORT, PRODUCER_TYPE, acceptance_inputs, consumer_inputs,
                      endpoint_state, producer_inputs, security_group_rules, writes_since)
+from behaviour import check_refuses, cut_short, replaces, survives_one_fault
+from behaviour import with_changes as _with
 from lifecycle import ManagedResource
 from privatelink_emulator.client import CONSUMER, PRODUCER
 from provider_session import InitFailed, ProviderSession
@@ -99,10 +101,6 @@ def ingress(emulator, group_id):
 # --- Check -----------------------------------------------------------------------------------
 
 
-def _with(**changes):
-    return lambda i: {**i, **changes}
-
-
 BAD_INPUTS = {
     "serviceName not a service name": (_with(serviceName="com.amazonaws.us-east-1.s3"), {"serviceName"}),
     "serviceName a bare service id": (_with(serviceName="vpce-svc-0123456789abcdef0"), {"serviceName"}),
@@ -124,13 +122,8 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("change,properties", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
 def test_check_names_the_bad_property_and_calls_no_aws(checking, emulator_process, change, properties):
-    session = checking(CONSUMER)
-    seq = emulator_process.last_seq()
-    _checked, failures = session.check(CONSUMER_TYPE, "endpoint", change(consumer_inputs(SOME_NETWORK, SOME_SERVICE)))
-    assert failures, "Check accepted bad inputs"
-    assert {p for p, _ in failures} <= properties, failures
-    assert all(reason for _, reason in failures)
-    assert emulator_process.log(since=seq) == []
+    check_refuses(emulator_process, checking(CONSUMER), CONSUMER_TYPE,
+                  change(consumer_inputs(SOME_NETWORK, SOME_SERVICE)), properties)
 
 
 def test_check_fills_a_name_and_defaults_without_calling_aws(checking, emulator_process):
@@ -148,11 +141,8 @@ def test_check_fills_a_name_and_defaults_without_calling_aws(checking, emulator_
     ({"endpointId": "vpce-0123456789abcdef0"}, {"serviceId"}),
 ], ids=["bad serviceId", "bad endpointId", "missing serviceId"])
 def test_acceptance_check_names_the_bad_property_and_calls_no_aws(checking, emulator_process, news, properties):
-    session = checking(PRODUCER)
-    seq = emulator_process.last_seq()
-    _checked, failures = session.check(ACCEPTANCE_TYPE, "acceptance", news)
+    failures = check_refuses(emulator_process, checking(PRODUCER), ACCEPTANCE_TYPE, news, properties)
     assert {p for p, _ in failures} == properties, failures
-    assert emulator_process.log(since=seq) == []
 
 
 # --- Preflight: refused before any write -----------------------------------------------------
@@ -386,11 +376,7 @@ REPLACING = {
 
 @pytest.mark.parametrize("prop", REPLACING)
 def test_diff_replaces_delete_first_when_an_identity_property_changes(created, inputs, prop):
-    diff = created.diff(created.check(REPLACING[prop](inputs)))
-    assert diff.changes == "DIFF_SOME"
-    assert prop in diff.replaces
-    assert diff.delete_before_replace
-    assert diff.detailed_diff[prop].endswith("_REPLACE")
+    replaces(created, REPLACING[prop](inputs), prop, delete_first=True)
 
 
 def test_diff_of_unchanged_inputs_is_empty(created, inputs):
@@ -480,15 +466,7 @@ FAULTS = [(action, kind) for action in ("CreateSecurityGroup", "CreateVpcEndpoin
 
 @pytest.mark.parametrize("action,kind", FAULTS, ids=[f"{a}-{k}" for a, k in FAULTS])
 def test_transient_faults_are_retried(endpoint, inputs, emulator, baseline, action, kind):
-    if action.startswith("Delete"):
-        endpoint.up(inputs)
-    emulator.fault(action, kind, account=CONSUMER)
-    if action.startswith("Create"):
-        endpoint.up(inputs)
-        assert endpoint_state(emulator, endpoint.id) == "pendingAcceptance"
-    endpoint.destroy()
-    assert emulator.faults() == [], f"{action} was never called"
-    assert [e["fault"] for e in emulator.log(action=action) if e["fault"]] == [kind]
+    survives_one_fault(emulator, endpoint, inputs, CONSUMER, action, kind, deleting=action.startswith("Delete"))
     assert emulator.inventory(CONSUMER) == baseline
 
 
@@ -497,15 +475,10 @@ def test_transient_faults_are_retried(endpoint, inputs, emulator, baseline, acti
 
 @pytest.fixture
 def half_made(endpoint, inputs, emulator):
-    """A create whose CreateVpcEndpoint is throttled until the create's timeout passes: the
-    security group exists, the endpoint does not."""
-    emulator.fault("CreateVpcEndpoint", "throttle", count=10_000, account=CONSUMER)
-    with pytest.raises(InitFailed) as failed:
-        endpoint.up(inputs, timeout=6)
-    emulator.clear_faults()
-    assert "CreateVpcEndpoint" in failed.value.message
+    """The create stopped at CreateVpcEndpoint: the security group exists, the endpoint does not."""
+    failed = cut_short(emulator, endpoint, inputs, CONSUMER, "CreateVpcEndpoint")
     assert endpoint.id == endpoint.outputs["securityGroupId"] and not endpoint.outputs.get("endpointId")
-    return failed.value
+    return failed
 
 
 def test_partial_create_keeps_the_group_and_delete_removes_it(endpoint, half_made, emulator, baseline):

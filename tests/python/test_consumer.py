@@ -193,6 +193,45 @@ def test_private_dns_for_a_service_without_a_private_name_is_refused_before_any_
     assert "privateDnsEnabled" in message, message
 
 
+def private_dns_service(producer, producer_network, consumer_network, emulator, verified=True):
+    """A producer with the private DNS name db.example.com (verified through its TXT record
+    unless `verified` is false) that auto-accepts the consumer account."""
+    service = make_service(producer, producer_network, consumer_network, privateDnsName="db.example.com",
+                           autoAcceptAccounts=[CONSUMER])
+    if verified:
+        record = service.outputs["privateDnsVerification"]
+        emulator.dns_txt(f"{record['name']}.db.example.com", [record["value"]])
+        emulator.client("ec2", PRODUCER).start_vpc_endpoint_service_private_dns_verification(
+            ServiceId=service.outputs["serviceId"])
+    return service
+
+
+def dns_hostnames(emulator, consumer_network):
+    ec2 = emulator.client("ec2", CONSUMER)
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=consumer_network["vpc_id"], **{attribute: {"Value": True}})
+
+
+def test_private_dns_in_a_vpc_without_dns_hostnames_is_refused_before_any_write(
+        producer, producer_network, consumer_network, endpoint, emulator, baseline):
+    service = private_dns_service(producer, producer_network, consumer_network, emulator)
+    news = consumer_inputs(consumer_network, service.outputs["serviceName"], privateDnsEnabled=True,
+                           waitForAcceptance="5s")
+    message = refused_before_any_write(emulator, endpoint, news, baseline)
+    assert "privateDnsEnabled" in message and "enableDnsHostnames" in message, message
+
+
+def test_private_dns_of_an_unverified_name_is_refused_before_any_write(
+        producer, producer_network, consumer_network, endpoint, emulator, baseline):
+    dns_hostnames(emulator, consumer_network)
+    baseline = emulator.inventory(CONSUMER)
+    service = private_dns_service(producer, producer_network, consumer_network, emulator, verified=False)
+    news = consumer_inputs(consumer_network, service.outputs["serviceName"], privateDnsEnabled=True,
+                           waitForAcceptance="5s")
+    message = refused_before_any_write(emulator, endpoint, news, baseline)
+    assert "privateDnsEnabled" in message and "verified" in message, message
+
+
 def test_a_name_taken_by_a_group_it_did_not_make_is_refused_and_that_group_left_alone(
         inputs, endpoint, emulator, consumer_network, baseline):
     # The Glue connection's group is named `glue` (networks.py): it is the user's, not ours.
@@ -260,10 +299,17 @@ def test_auto_accept_on_the_producers_refresh_makes_the_endpoint_available(
 def test_wait_for_acceptance_returns_once_the_producer_accepts(
         producer, producer_network, consumer_network, endpoint, emulator):
     service = make_service(producer, producer_network, consumer_network, autoAcceptAccounts=[CONSUMER])
+    news = consumer_inputs(consumer_network, service.outputs["serviceName"], waitForAcceptance="2m")
+    create_while_the_producer_refreshes(endpoint, news, service, emulator)
+    assert endpoint.outputs["state"] == "available"
+
+
+def create_while_the_producer_refreshes(endpoint, news, service, emulator):
+    """Create `endpoint` (news waiting for acceptance) while the producer stack is refreshed once
+    the connection request is there, which auto-accepts it."""
     ec2 = emulator.client("ec2", PRODUCER)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        creating = pool.submit(endpoint.up, consumer_inputs(consumer_network, service.outputs["serviceName"],
-                                                            waitForAcceptance="2m"))
+        creating = pool.submit(endpoint.up, news)
         deadline = time.monotonic() + 30
         while not ec2.describe_vpc_endpoint_connections(
                 Filters=[{"Name": "service-id", "Values": [service.outputs["serviceId"]]}])["VpcEndpointConnections"]:
@@ -272,7 +318,19 @@ def test_wait_for_acceptance_returns_once_the_producer_accepts(
         assert not creating.done(), "create returned before the connection was accepted"
         service.refresh()
         creating.result(timeout=60)
-    assert endpoint.outputs["state"] == "available"
+
+
+def test_private_dns_is_enabled_once_the_producer_accepts(
+        producer, producer_network, consumer_network, endpoint, emulator):
+    dns_hostnames(emulator, consumer_network)
+    service = private_dns_service(producer, producer_network, consumer_network, emulator)
+    news = consumer_inputs(consumer_network, service.outputs["serviceName"], privateDnsEnabled=True,
+                           waitForAcceptance="1m")
+    create_while_the_producer_refreshes(endpoint, news, service, emulator)
+    assert (endpoint.outputs["state"], endpoint.outputs["privateDnsEnabled"]) == ("available", True)
+    assert "db.example.com" in [e["dnsName"] for e in endpoint.outputs["dnsEntries"]]
+    described = emulator.client("ec2", CONSUMER).describe_vpc_endpoints(VpcEndpointIds=[endpoint.id])["VpcEndpoints"][0]
+    assert described["PrivateDnsEnabled"] is True
 
 
 def test_wait_for_acceptance_that_runs_out_keeps_the_endpoint_for_the_next_up(

@@ -356,6 +356,24 @@ def test_the_acceptance_accepts_and_its_delete_rejects(created, service, provide
     assert endpoint_state(emulator, created.id) == "rejected"
 
 
+def test_waiting_on_a_rejected_endpoint_fails_at_once_naming_it(created, service, provider_session, inputs):
+    accept(provider_session, service, created).destroy()  # the producer rejects the connection
+    started = time.monotonic()
+    with pytest.raises(InitFailed) as failed:
+        created.up({**inputs, "waitForAcceptance": "1m"}, timeout=90)
+    assert time.monotonic() - started < 30, "waited for a rejected connection"
+    assert "rejected" in failed.value.message and created.id in failed.value.message, failed.value.message
+
+
+def test_acceptance_import_and_refresh_after_the_endpoint_is_gone(created, service, provider_session, producer):
+    acceptance = accept(provider_session, service, created)
+    new_id, outputs, imported = producer.read(ACCEPTANCE_TYPE, "imported", acceptance.id)
+    assert (new_id, imported) == (acceptance.id, acceptance.inputs)
+    assert outputs["state"] == "available" and outputs["ownerAccount"] == CONSUMER
+    created.destroy()
+    assert acceptance.refresh() is False
+
+
 def test_acceptance_refresh_follows_the_connection(created, service, provider_session, emulator):
     acceptance = accept(provider_session, service, created)
     emulator.client("ec2", PRODUCER).reject_vpc_endpoint_connections(

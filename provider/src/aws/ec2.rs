@@ -136,6 +136,8 @@ pub struct ServiceDetail {
     pub zones: Vec<String>,
     pub zone_ids: Vec<String>,
     pub private_dns_name: Option<String>,
+    /// `verified`, `pendingVerification` or `failed`, when the service has a private DNS name.
+    pub private_dns_state: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -495,6 +497,7 @@ impl<'a> Ec2<'a> {
         rules: (&BTreeSet<Rule>, &BTreeSet<Rule>),
         tags: &Tags,
         previous_tags: &Tags,
+        owner: (&str, &str),
     ) -> Result<String, AwsError> {
         let existing = match known {
             Some(id) => self.security_group(id).await?,
@@ -507,6 +510,20 @@ impl<'a> Ec2<'a> {
                     .await?
             }
         };
+        // Found by name: adopt it only if it is ours (an interrupted create made it), never a
+        // group someone else made with the same name.
+        let (owner_key, owner_value) = owner;
+        if known.is_none() && group.tags.get(owner_key).map(String::as_str) != Some(owner_value) {
+            return Err(AwsError::reported(
+                "CreateSecurityGroup",
+                "InvalidGroup.Duplicate",
+                &format!(
+                    "name: security group {} in {vpc_id} is already named `{name}` and was not made \
+                     by this resource; choose another name",
+                    group.id
+                ),
+            ));
+        }
         let (ingress, egress) = rules;
         self.sync_rules(&group, ingress, egress).await?;
         self.sync_tags(&group.id, &group.tags, tags, previous_tags)
@@ -842,7 +859,42 @@ impl<'a> Ec2<'a> {
                 zones: d.availability_zones().to_vec(),
                 zone_ids: d.availability_zone_ids().to_vec(),
                 private_dns_name: d.private_dns_name().map(String::from),
+                private_dns_state: d
+                    .private_dns_name_verification_state()
+                    .map(|s| s.as_str().to_string()),
             }))
+    }
+
+    /// The VPC's `enableDnsSupport` and `enableDnsHostnames` attributes.
+    pub async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
+        use aws_sdk_ec2::types::VpcAttributeName;
+        let support = send!(
+            self.ctx,
+            "DescribeVpcAttribute",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .describe_vpc_attribute()
+                .vpc_id(vpc_id)
+                .attribute(VpcAttributeName::EnableDnsSupport)
+        )
+        .await?;
+        let hostnames = send!(
+            self.ctx,
+            "DescribeVpcAttribute",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .describe_vpc_attribute()
+                .vpc_id(vpc_id)
+                .attribute(VpcAttributeName::EnableDnsHostnames)
+        )
+        .await?;
+        let on = |v: Option<&aws_sdk_ec2::types::AttributeBooleanValue>| {
+            v.and_then(|v| v.value()).unwrap_or(false)
+        };
+        Ok((
+            on(support.enable_dns_support()),
+            on(hostnames.enable_dns_hostnames()),
+        ))
     }
 
     pub async fn endpoint(&self, id: &str) -> Result<Option<Endpoint>, AwsError> {

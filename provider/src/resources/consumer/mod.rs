@@ -75,6 +75,27 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
             inputs.service_name
         )));
     }
+    if inputs.private_dns() {
+        if let Some(state) = service
+            .private_dns_state
+            .as_deref()
+            .filter(|s| *s != "verified")
+        {
+            return Err(ResourceError::Invalid(format!(
+                "privateDnsEnabled: the service's private DNS name `{}` is not verified yet ({state}); \
+                 the producer must publish its privateDnsVerification TXT record first",
+                service.private_dns_name.as_deref().unwrap_or_default()
+            )));
+        }
+        let (support, hostnames) = ec2.vpc_dns_attributes(&inputs.vpc_id).await?;
+        if !(support && hostnames) {
+            return Err(ResourceError::Invalid(format!(
+                "privateDnsEnabled: VPC {} needs enableDnsSupport and enableDnsHostnames turned on \
+                 (now {support} and {hostnames})",
+                inputs.vpc_id
+            )));
+        }
+    }
     Ok(service)
 }
 
@@ -164,6 +185,7 @@ async fn converge(
             (&ingress, &egress),
             &tags,
             previous_tags,
+            (NAME_TAG, inputs.name()),
         )
         .await?;
     state.security_group_id = Some(group.clone());
@@ -392,8 +414,21 @@ impl Resource for PrivateLinkConsumer {
         old: Option<(&ConsumerInputs, &ConsumerState)>,
     ) -> Result<Option<(ConsumerInputs, ConsumerState)>, ResourceError> {
         let (inputs, known) = old.map(|(i, s)| (i.clone(), s.clone())).unwrap_or_default();
-        let endpoint_id = known.endpoint_id.clone().unwrap_or_else(|| id.to_string());
-        let Some(endpoint) = Ec2::new(ctx).endpoint(&endpoint_id).await? else {
+        let ec2 = Ec2::new(ctx);
+        let endpoint = match &known.endpoint_id {
+            Some(endpoint_id) => ec2.endpoint(endpoint_id).await?,
+            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
+            // A create that stopped before the endpoint existed: find what it made.
+            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+        };
+        let Some(endpoint) = endpoint else {
+            if known.endpoint_id.is_none() {
+                if let Some(group) = &known.security_group_id {
+                    if ec2.security_group(group).await?.is_some() {
+                        return Ok(Some((inputs, known)));
+                    }
+                }
+            }
             return Ok(None);
         };
         if endpoint.state.eq_ignore_ascii_case("deleting") {

@@ -196,6 +196,7 @@ async fn security_group(
             (&ingress, &egress),
             tags,
             previous_tags,
+            (NAME_TAG, inputs.name()),
         )
         .await?)
 }
@@ -424,6 +425,5 @@ pub async fn accept_allowed(
 /// The tags the previous inputs asked for, so that a tag removed from the program is removed
 /// from AWS.
 pub fn previous_tags(ctx: &Context, old: Option<&ProducerInputs>) -> Tags {
-    old.map(|o| desired_tags(ctx, o))
-        .unwrap_or_default()
+    old.map(|o| desired_tags(ctx, o)).unwrap_or_default()
 }

@@ -1,5 +1,5 @@
 """Behaviour checks that hold for every resource of the provider, for the resources' test
-modules: Check refusing bad inputs without calling AWS, one transient AWS failure during create or
+modules: Check refusing bad inputs without calling AWS, transient AWS failures during create or
 delete, Diff asking for a replacement, and a create cut short part-way (resources driven by lifecycle.ManagedResource)."""
 
 import pytest
@@ -34,18 +34,17 @@ def replaces(resource, news, prop, delete_first):
     assert diff.detailed_diff[prop].endswith("_REPLACE"), diff
 
 
-def survives_one_fault(emulator, resource, news, account, action, kind, deleting):
-    """`action` fails once with `kind` (throttle, http500, http503, drop) in the create, or in
-    the delete when `deleting`; the resource is created and destroyed all the same, and the
-    fault was met exactly once."""
-    if deleting:
-        resource.up(news)
-    emulator.fault(action, kind, account=account)
-    if not deleting:
-        resource.up(news)
+def survives_faults(emulator, resource, news, account, faults):
+    """Each action of `faults` ({action: kind}, kind one of throttle, http500, http503, drop)
+    fails once, wherever the create or the delete calls it; the resource is created and destroyed
+    all the same, and each fault was met exactly once."""
+    for action, kind in faults.items():
+        emulator.fault(action, kind, account=account)
+    resource.up(news)
     resource.destroy()
-    assert emulator.faults() == [], f"{action} was never called"
-    assert [e["fault"] for e in emulator.log(action=action) if e["fault"]] == [kind]
+    assert emulator.faults() == [], f"never called: {[f['action'] for f in emulator.faults()]}"
+    for action, kind in faults.items():
+        assert [e["fault"] for e in emulator.log(action=action) if e["fault"]] == [kind], action
 
 
 def cut_short(emulator, resource, news, account, action, timeout=6):

@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 import grpc
@@ -211,6 +212,18 @@ class ProviderSession:
 
     def cancel(self):
         self.stub.Cancel(empty_pb2.Empty(), timeout=10)
+
+    def wait_for_log(self, predicate, timeout=5.0):
+        """The Log calls so far, once one satisfies `predicate` (the plugin sends them in the
+        background, so the last may land just after the RPC that caused it); raises after
+        `timeout` seconds."""
+        deadline = time.time() + timeout
+        while True:
+            lines = self.logs()
+            if any(predicate(line) for line in lines) or time.time() > deadline:
+                assert any(predicate(line) for line in lines), lines
+                return lines
+            time.sleep(0.05)
 
     def logs(self):
         """Every Log call the plugin made to the engine so far."""

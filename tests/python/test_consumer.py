@@ -270,15 +270,9 @@ def test_create_makes_a_pending_endpoint_reachable_only_from_the_allowed_group(c
 
 
 def test_create_reports_progress_to_the_engine(created, consumer):
-    # Log calls are sent by the plugin in the background: the last may land just after Create.
-    lines = []
-    for _ in range(50):
-        lines = [line for line in consumer.logs() if line.urn == consumer.urn(CONSUMER_TYPE, "endpoint")]
-        if any(created.id in line.message for line in lines):
-            break
-        time.sleep(0.1)
+    lines = consumer.wait_for_log(lambda line: created.id in line.message)
+    lines = [line for line in lines if line.urn == consumer.urn(CONSUMER_TYPE, "endpoint")]
     assert any(line.ephemeral for line in lines), lines
-    assert any(created.id in line.message for line in lines), lines
 
 
 def test_preview_writes_nothing(endpoint, inputs, emulator, baseline):

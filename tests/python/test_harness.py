@@ -16,7 +16,7 @@ from provider_session import UNKNOWN, InitFailed, init_failure, secret, to_dict,
 def test_producer_session_is_configured_and_validated_as_the_producer_account(producer, emulator):
     calls = emulator.log(action="GetCallerIdentity")
     assert [(c["account"], c["outcome"]) for c in calls] == [(PRODUCER, "ok")]
-    assert any(emulator.url in line.message for line in producer.logs())
+    producer.wait_for_log(lambda line: emulator.url in line.message)
 
 
 def test_host_aws_settings_do_not_leak_into_the_plugin(monkeypatch, provider_session, emulator):

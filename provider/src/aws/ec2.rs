@@ -63,7 +63,6 @@ impl Rule {
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,
-    pub vpc_id: String,
     pub ingress: BTreeSet<Rule>,
     pub egress: BTreeSet<Rule>,
     pub tags: Tags,
@@ -97,7 +96,6 @@ pub struct EndpointService {
     pub dns_verification: Option<DnsVerification>,
     /// Other Regions than the service's own.
     pub supported_regions: BTreeSet<String>,
-    pub zones: Vec<String>,
     pub tags: Tags,
 }
 
@@ -130,9 +128,6 @@ impl ServiceChange {
 /// An endpoint service as a consumer sees it.
 #[derive(Debug, Clone)]
 pub struct ServiceDetail {
-    pub name: String,
-    pub id: String,
-    pub owner: String,
     pub zones: Vec<String>,
     pub zone_ids: Vec<String>,
     pub private_dns_name: Option<String>,
@@ -256,7 +251,6 @@ fn group_of(g: &SdkSecurityGroup) -> SecurityGroup {
     SecurityGroup {
         id: g.group_id().unwrap_or_default().to_string(),
         name: g.group_name().unwrap_or_default().to_string(),
-        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
         ingress: rules_of(g.ip_permissions()),
         egress: rules_of(g.ip_permissions_egress()),
         tags: tags_of(g.tags()),
@@ -853,9 +847,6 @@ impl<'a> Ec2<'a> {
             .iter()
             .find(|d| d.service_name() == Some(service_name))
             .map(|d| ServiceDetail {
-                name: service_name.to_string(),
-                id: d.service_id().unwrap_or_default().into(),
-                owner: d.owner().unwrap_or_default().into(),
                 zones: d.availability_zones().to_vec(),
                 zone_ids: d.availability_zone_ids().to_vec(),
                 private_dns_name: d.private_dns_name().map(String::from),
@@ -1101,7 +1092,6 @@ fn service_of(c: &aws_sdk_ec2::types::ServiceConfiguration) -> EndpointService {
             .filter_map(|r| r.region().map(String::from))
             .filter(|r| *r != own_region)
             .collect(),
-        zones: c.availability_zones().to_vec(),
         tags: tags_of(c.tags()),
     }
 }

@@ -26,7 +26,6 @@ pub struct LoadBalancer {
     pub state: String,
     pub vpc_id: String,
     pub subnet_ids: Vec<String>,
-    pub zones: Vec<String>,
     pub security_groups: Vec<String>,
     /// `None` when the balancer has no security groups (then the setting does not apply).
     pub enforce_inbound_rules_on_privatelink: Option<bool>,
@@ -45,7 +44,6 @@ pub struct HealthCheck {
 pub struct TargetGroup {
     pub arn: String,
     pub port: i32,
-    pub vpc_id: String,
     pub health_check: HealthCheck,
 }
 
@@ -86,11 +84,6 @@ fn balancer_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Load
             .availability_zones()
             .iter()
             .filter_map(|z| z.subnet_id().map(String::from))
-            .collect(),
-        zones: lb
-            .availability_zones()
-            .iter()
-            .filter_map(|z| z.zone_name().map(String::from))
             .collect(),
         security_groups: lb.security_groups().to_vec(),
         enforce_inbound_rules_on_privatelink: lb
@@ -628,7 +621,6 @@ fn group_of(tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup) -> TargetGr
     TargetGroup {
         arn: tg.target_group_arn().unwrap_or_default().into(),
         port: tg.port().unwrap_or_default(),
-        vpc_id: tg.vpc_id().unwrap_or_default().into(),
         health_check: HealthCheck {
             interval_seconds: tg.health_check_interval_seconds().unwrap_or(30),
             healthy_threshold: tg.healthy_threshold_count().unwrap_or(5),

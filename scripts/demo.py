@@ -65,7 +65,6 @@ def streamed(session, started):
     try:
         yield
     finally:
-        time.sleep(0.15)  # the plugin sends Log calls in the background: let the last ones land
         stop.set()
         thread.join()
         show()

@@ -116,6 +116,7 @@ impl Resource for Echo {
             let failure = ResourceError::Invalid("boom after create".into());
             return Err(ResourceError::partial("echo-1", inputs, &state, failure));
         }
+        ctx.progress.info(format!("created {}", inputs.name));
         Ok(("echo-1".into(), state))
     }
 
@@ -619,6 +620,28 @@ async fn a_partial_failure_carries_error_resource_init_failed() {
         "secrets stay secret in partial state"
     );
     assert_eq!(init.reasons, vec!["boom after create".to_string()]);
+}
+
+#[tokio::test]
+async fn progress_logged_by_an_operation_reaches_the_engine_before_its_answer() {
+    let mut h = start().await;
+    h.client
+        .create(pulumirpc::CreateRequest {
+            urn: URN.into(),
+            properties: Some(object(&[("name", string("e1")), ("size", number(2.0))])),
+            ..Default::default()
+        })
+        .await
+        .expect("create");
+    // No waiting: the line must already be with the engine when Create answers.
+    let line = h
+        .logs
+        .try_recv()
+        .expect("the last progress line arrived before the answer");
+    assert_eq!(
+        (line.urn.as_str(), line.message.as_str()),
+        (URN, "created e1")
+    );
 }
 
 #[tokio::test]

@@ -3,23 +3,36 @@
 //! the lines are dropped (they are progress, not results).
 
 use pulumi_rs_wire::pulumirpc::{engine_client::EngineClient, LogRequest, LogSeverity};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::runtime::progress::{LogSink, Severity};
 
 pub struct EngineLog {
-    queue: mpsc::UnboundedSender<LogRequest>,
+    queue: mpsc::UnboundedSender<Queued>,
+}
+
+enum Queued {
+    Line(LogRequest),
+    /// Answered when every line queued before it has been sent.
+    Flush(oneshot::Sender<()>),
 }
 
 impl EngineLog {
     /// Starts the sender for the engine at `address` (`127.0.0.1:PORT`). Must be called inside
     /// the tokio runtime.
     pub fn connect(address: &str) -> Self {
-        let (queue, mut lines) = mpsc::unbounded_channel::<LogRequest>();
+        let (queue, mut lines) = mpsc::unbounded_channel::<Queued>();
         let endpoint = format!("http://{address}");
         tokio::spawn(async move {
             let mut client = None;
-            while let Some(line) = lines.recv().await {
+            while let Some(queued) = lines.recv().await {
+                let line = match queued {
+                    Queued::Line(line) => line,
+                    Queued::Flush(done) => {
+                        let _ = done.send(());
+                        continue;
+                    }
+                };
                 if client.is_none() {
                     client = EngineClient::connect(endpoint.clone()).await.ok();
                 }
@@ -45,12 +58,18 @@ impl LogSink for EngineLog {
             Severity::Warning => LogSeverity::Warning,
             Severity::Error => LogSeverity::Error,
         };
-        let _ = self.queue.send(LogRequest {
+        let _ = self.queue.send(Queued::Line(LogRequest {
             severity: severity as i32,
             message,
             urn: urn.to_string(),
             stream_id: 0,
             ephemeral,
-        });
+        }));
+    }
+
+    fn flush(&self) -> Option<oneshot::Receiver<()>> {
+        let (done, delivered) = oneshot::channel();
+        self.queue.send(Queued::Flush(done)).ok()?;
+        Some(delivered)
     }
 }

@@ -18,7 +18,7 @@ use super::structs::{from_property_map, to_property_map, MalformedProperty};
 use crate::config::{self, Configured, ProviderConfig};
 use crate::runtime::decode;
 use crate::runtime::progress::{Discard, LogSink, Progress, Severity};
-use crate::runtime::registry::{DynResource, Registry};
+use crate::runtime::registry::{DynResource, OperationError, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
 use crate::runtime::value::{reveal, PropertyMap};
 use crate::schema::{self, SCHEMA_JSON};
@@ -94,6 +94,13 @@ impl ProviderService {
             provider,
         })
     }
+}
+
+/// The operation's answer, once the progress lines it logged have reached the engine (so the
+/// engine shows them with the operation, not after it).
+async fn answered<T>(ctx: &Context, result: Result<T, OperationError>) -> Result<T, Status> {
+    ctx.progress.flush().await;
+    result.map_err(into_status)
 }
 
 /// The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`).
@@ -296,10 +303,7 @@ impl ResourceProvider for ProviderService {
         let olds = decode_struct(request.olds.as_ref())?;
         let news = decode_struct(request.news.as_ref())?;
         let _: Option<check_request::AutonamingOptions> = request.autonaming;
-        let outcome = resource
-            .check(&ctx, &olds, news)
-            .await
-            .map_err(into_status)?;
+        let outcome = answered(&ctx, resource.check(&ctx, &olds, news).await).await?;
         Ok(Response::new(check_response(
             &outcome.inputs,
             outcome.failures,
@@ -371,10 +375,8 @@ impl ResourceProvider for ProviderService {
         let resource = self.resource(&request.urn, &request.r#type)?;
         let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let inputs = decode_struct(request.properties.as_ref())?;
-        let (id, outputs) = resource
-            .create(&ctx, inputs, request.preview)
-            .await
-            .map_err(into_status)?;
+        let (id, outputs) =
+            answered(&ctx, resource.create(&ctx, inputs, request.preview).await).await?;
         Ok(Response::new(pulumirpc::CreateResponse {
             id,
             properties: Some(from_property_map(&outputs)),
@@ -389,10 +391,7 @@ impl ResourceProvider for ProviderService {
         let resource = self.resource(&request.urn, &request.r#type)?;
         let ctx = self.context(&request.urn, &request.name, vec![], 0.0)?;
         let state = decode_struct(request.properties.as_ref())?;
-        let found = resource
-            .read(&ctx, &request.id, &state)
-            .await
-            .map_err(into_status)?;
+        let found = answered(&ctx, resource.read(&ctx, &request.id, &state).await).await?;
         Ok(Response::new(match found {
             Some((inputs, outputs)) => pulumirpc::ReadResponse {
                 id: request.id,
@@ -412,10 +411,13 @@ impl ResourceProvider for ProviderService {
         let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let olds = decode_struct(request.olds.as_ref())?;
         let news = decode_struct(request.news.as_ref())?;
-        let outputs = resource
-            .update(&ctx, &request.id, &olds, news, request.preview)
-            .await
-            .map_err(into_status)?;
+        let outputs = answered(
+            &ctx,
+            resource
+                .update(&ctx, &request.id, &olds, news, request.preview)
+                .await,
+        )
+        .await?;
         Ok(Response::new(pulumirpc::UpdateResponse {
             properties: Some(from_property_map(&outputs)),
         }))
@@ -429,10 +431,7 @@ impl ResourceProvider for ProviderService {
         let resource = self.resource(&request.urn, &request.r#type)?;
         let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let olds = decode_struct(request.properties.as_ref())?;
-        resource
-            .delete(&ctx, &request.id, &olds)
-            .await
-            .map_err(into_status)?;
+        answered(&ctx, resource.delete(&ctx, &request.id, &olds).await).await?;
         Ok(Response::new(()))
     }
 

@@ -2,6 +2,12 @@
 //! delivered to the engine by whatever sink the protocol layer installs.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+/// How long an operation's answer may wait for its last log lines to reach the engine.
+const FLUSH_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -14,6 +20,11 @@ pub enum Severity {
 /// Where log lines go. The protocol layer sends them to the engine's `Log` RPC.
 pub trait LogSink: Send + Sync {
     fn log(&self, severity: Severity, urn: &str, message: String, ephemeral: bool);
+
+    /// Resolves once every line logged before it has been delivered (`None`: nothing queued).
+    fn flush(&self) -> Option<oneshot::Receiver<()>> {
+        None
+    }
 }
 
 /// A sink that drops everything, for contexts without an engine.
@@ -56,6 +67,14 @@ impl Progress {
     pub fn warn(&self, message: impl Into<String>) {
         self.sink
             .log(Severity::Warning, &self.urn, message.into(), false);
+    }
+
+    /// Waits (briefly) until the lines logged so far reached the engine, so that they are
+    /// shown with the operation rather than after it.
+    pub async fn flush(&self) {
+        if let Some(delivered) = self.sink.flush() {
+            let _ = tokio::time::timeout(FLUSH_WAIT, delivered).await;
+        }
     }
 
     pub fn debug(&self, message: impl Into<String>) {

@@ -11,6 +11,29 @@ use crate::runtime::registry::Registry;
 use crate::runtime::resource::Resource;
 use crate::schema::ResourceShape;
 
+/// A list read back from AWS, in the program's order where the two agree, so that a refresh
+/// without drift shows no diff; what only AWS has comes last.
+pub fn in_program_order(program: &[String], live: impl IntoIterator<Item = String>) -> Vec<String> {
+    let live: Vec<String> = live.into_iter().collect();
+    let mut ordered: Vec<String> = program
+        .iter()
+        .filter(|v| live.contains(v))
+        .cloned()
+        .collect();
+    ordered.extend(live.into_iter().filter(|v| !program.contains(v)));
+    ordered
+}
+
+/// The same for an optional input: an empty live list stays unset when the program left it
+/// unset.
+pub fn optional_in_program_order(
+    program: Option<&Vec<String>>,
+    live: impl IntoIterator<Item = String>,
+) -> Option<Vec<String>> {
+    let ordered = in_program_order(program.map(Vec::as_slice).unwrap_or_default(), live);
+    (program.is_some() || !ordered.is_empty()).then_some(ordered)
+}
+
 /// Every resource the plugin serves.
 pub fn registry() -> Registry {
     Registry::default()
@@ -26,4 +49,31 @@ pub fn registry() -> Registry {
             acceptance::EndpointAcceptance,
             ResourceShape::of(acceptance::EndpointAcceptance::TOKEN),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn live_lists_keep_the_programs_order_and_unset_stays_unset() {
+        let program = strings(&["b", "a"]);
+        assert_eq!(
+            in_program_order(&program, strings(&["a", "c", "b"])),
+            strings(&["b", "a", "c"])
+        );
+        assert_eq!(optional_in_program_order(None, strings(&[])), None);
+        assert_eq!(
+            optional_in_program_order(Some(&vec![]), strings(&[])),
+            Some(vec![])
+        );
+        assert_eq!(
+            optional_in_program_order(None, strings(&["x"])),
+            Some(strings(&["x"]))
+        );
+    }
 }

@@ -13,7 +13,7 @@ pub use inputs::{ConsumerInputs, ConsumerState};
 
 use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Tags};
 use crate::resources::naming::{self, NAME_TAG};
-use crate::resources::network;
+use crate::resources::{in_program_order, network, optional_in_program_order};
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use inputs::DnsEntryOutput;
@@ -249,7 +249,7 @@ async fn observe(
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
     live.vpc_id = endpoint.vpc_id.clone();
-    live.subnet_ids = keep_order(&inputs.subnet_ids, &endpoint.subnet_ids);
+    live.subnet_ids = in_program_order(&inputs.subnet_ids, endpoint.subnet_ids.clone());
     live.private_dns_enabled = Some(endpoint.private_dns_enabled);
     let group_id = known_group
         .map(String::from)
@@ -276,12 +276,9 @@ async fn observe(
                 .iter()
                 .filter_map(|r| r.cidr().map(String::from))
                 .collect();
-            live.allowed_security_group_ids = optional(
-                keep_order(&inputs.groups(), &groups),
-                &inputs.allowed_security_group_ids,
-            );
-            live.allowed_cidrs =
-                optional(keep_order(&inputs.cidrs(), &cidrs), &inputs.allowed_cidrs);
+            live.allowed_security_group_ids =
+                optional_in_program_order(inputs.allowed_security_group_ids.as_ref(), groups);
+            live.allowed_cidrs = optional_in_program_order(inputs.allowed_cidrs.as_ref(), cidrs);
             group_found = Some(group.id);
         }
     }
@@ -309,26 +306,6 @@ async fn observe(
         network_interface_ids: endpoint.network_interface_ids.clone(),
     };
     Ok((live, state))
-}
-
-/// The live list, in the program's order where they agree (so no drift shows no diff).
-fn keep_order(program: &[String], live: &[String]) -> Vec<String> {
-    let mut ordered: Vec<String> = program
-        .iter()
-        .filter(|v| live.contains(v))
-        .cloned()
-        .collect();
-    ordered.extend(live.iter().filter(|v| !program.contains(v)).cloned());
-    ordered
-}
-
-/// An empty list stays unset when the program left it unset.
-fn optional(list: Vec<String>, program: &Option<Vec<String>>) -> Option<Vec<String>> {
-    if list.is_empty() && program.is_none() {
-        None
-    } else {
-        Some(list)
-    }
 }
 
 impl PrivateLinkConsumer {

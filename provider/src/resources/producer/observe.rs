@@ -9,6 +9,7 @@ use super::inputs::{
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
 use crate::resources::naming::NAME_TAG;
+use crate::resources::{in_program_order, optional_in_program_order};
 use crate::runtime::resource::{Context, ResourceError};
 
 /// The live inputs and state. `known` is the state recorded so far; pieces it names that are
@@ -55,10 +56,11 @@ pub async fn observe(
         let principals = ec2.allowed_principals(&service.id).await?;
         live.allow_any_principal =
             Some(principals.contains("*") || inputs.allow_any_principal == Some(true));
-        live.allowed_principals = keep_order(inputs.allowed_principals.as_ref(), principals);
+        live.allowed_principals =
+            optional_in_program_order(inputs.allowed_principals.as_ref(), principals);
         live.acceptance_required = Some(service.acceptance_required);
         live.private_dns_name = service.private_dns_name.clone();
-        live.supported_regions = keep_order(
+        live.supported_regions = optional_in_program_order(
             inputs.supported_regions.as_ref(),
             service.supported_regions.clone(),
         );
@@ -81,7 +83,7 @@ pub async fn observe(
         live.name = Some(lb.name.clone());
         live.vpc_id = lb.vpc_id.clone();
         let subnets: BTreeSet<String> = lb.subnet_ids.iter().cloned().collect();
-        live.subnet_ids = keep_order(Some(&inputs.subnet_ids), subnets).unwrap_or_default();
+        live.subnet_ids = in_program_order(&inputs.subnet_ids, subnets);
         live.enforce_security_group_inbound_rules_on_private_link_traffic =
             lb.enforce_inbound_rules_on_privatelink;
         live.cross_zone_load_balancing = Some(elb.cross_zone(&lb.arn).await?);
@@ -118,7 +120,7 @@ pub async fn observe(
             });
             let registered = elb.registered_ips(&group.arn).await?;
             state.registered_target_ips = registered.iter().cloned().collect();
-            live.target_ips = keep_order(inputs.target_ips.as_ref(), registered);
+            live.target_ips = optional_in_program_order(inputs.target_ips.as_ref(), registered);
         }
     }
 
@@ -132,28 +134,13 @@ pub async fn observe(
                     .filter(|r| r.protocol == "tcp" && r.from_port == port && r.to_port == port)
                     .filter_map(|r| r.cidr().map(String::from))
                     .collect();
-                live.allowed_cidrs = keep_order(inputs.allowed_cidrs.as_ref(), cidrs);
+                live.allowed_cidrs =
+                    optional_in_program_order(inputs.allowed_cidrs.as_ref(), cidrs);
             }
             None => state.security_group_id = None,
         }
     }
     Ok((live, state))
-}
-
-/// The live set, in the order the program listed it where the two agree (so that a refresh
-/// with no drift shows no diff).
-fn keep_order(program: Option<&Vec<String>>, live: BTreeSet<String>) -> Option<Vec<String>> {
-    if program.is_none() && live.is_empty() {
-        return None;
-    }
-    let program = program.cloned().unwrap_or_default();
-    let mut ordered: Vec<String> = program
-        .iter()
-        .filter(|v| live.contains(*v))
-        .cloned()
-        .collect();
-    ordered.extend(live.into_iter().filter(|v| !program.contains(v)));
-    Some(ordered)
 }
 
 /// The resource's own tags as AWS has them: without ours and without the provider's defaults

@@ -125,6 +125,23 @@ pub fn is_region(region: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
+/// The region of an endpoint service name: `com.amazonaws.vpce.<region>.vpce-svc-<hex>`, or in
+/// the China partition `cn.com.amazonaws.vpce.cn-<…>.vpce-svc-<hex>` (AWS PrivateLink guide,
+/// "Share your services through AWS PrivateLink": service names in the China Regions).
+pub fn service_name_region(name: &str) -> Option<&str> {
+    let (china, rest) = match name.strip_prefix("cn.") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let well_formed = parts.len() == 5
+        && parts[..3] == ["com", "amazonaws", "vpce"]
+        && is_region(parts[3])
+        && is_aws_id(parts[4], "vpce-svc")
+        && china == parts[3].starts_with("cn-");
+    well_formed.then(|| parts[3])
+}
+
 pub fn is_account_id(value: &str) -> bool {
     value.len() == 12 && value.chars().all(|c| c.is_ascii_digit())
 }

@@ -15,6 +15,8 @@ pub mod ec2;
 pub mod elbv2;
 pub mod error;
 pub mod retry;
+pub mod states;
+pub mod tags;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {
@@ -75,5 +77,9 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
                 aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
             )
         })?;
-    Ok(identity.account().unwrap_or_default().to_string())
+    identity
+        .account()
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+        .ok_or_else(|| AwsSetupError::Credentials("STS answered without an account id".into()))
 }

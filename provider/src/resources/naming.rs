@@ -87,13 +87,18 @@ pub fn desired_tags(ctx: &Context, name: &str, own: Option<&BTreeMap<String, Str
     tags
 }
 
-/// Deterministic per resource: a retried create with this token returns what the first
-/// attempt made.
-pub fn client_token(ctx: &Context, name: &str) -> String {
+/// The idempotency token of one create. EC2 remembers a token after the resource it made is
+/// deleted (a reuse answers the deleted resource, or IdempotentParameterMismatch), so the token
+/// must change with every new create yet stay the same for retries of one create. `anchor` is
+/// what makes it so: the id of the piece this create made just before (recorded in the state,
+/// so a create resumed after a failure reuses it; new after a delete or a replace).
+pub fn client_token(ctx: &Context, name: &str, anchor: &str) -> String {
     let hash = fnv1a(
         ctx.urn
             .bytes()
             .chain(name.bytes())
+            .chain([0])
+            .chain(anchor.bytes())
             .chain(ctx.random_seed.iter().copied()),
     );
     format!("privatelink-{name}-{hash:016x}")

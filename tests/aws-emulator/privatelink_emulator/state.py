@@ -101,7 +101,38 @@ class Holds:
         self._holds.clear()
 
 
+class ClientTokens:
+    """The ClientTokens of EC2 create calls, with what each made. EC2 keeps a token for at least
+    24 hours after the call, whether or not the resource still exists: the same token with the
+    same parameters answers the first call's resource (deleted or not), with other parameters
+    IdempotentParameterMismatch ("Ensuring idempotency in Amazon EC2 API requests",
+    https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html). The emulator
+    keeps them until reset."""
+
+    def __init__(self):
+        self._made = {}
+
+    def recall(self, account, region, action, token, fingerprint):
+        """The resource the token made, None for a new token; raises ValueError on a mismatch."""
+        if not token:
+            return None
+        entry = self._made.get((account, region, action, token))
+        if entry is None:
+            return None
+        if entry[0] != fingerprint:
+            raise ValueError(f"The client token {token} was used with different parameters.")
+        return entry[1]
+
+    def remember(self, account, region, action, token, fingerprint, resource):
+        if token:
+            self._made[(account, region, action, token)] = (fingerprint, resource)
+
+    def clear(self):
+        self._made.clear()
+
+
 CONFIG = Config()
+CLIENT_TOKENS = ClientTokens()
 SCHEDULER = Scheduler()
 HOLDS = Holds()
 
@@ -110,3 +141,4 @@ def reset():
     CONFIG.delays = dict(DEFAULT_DELAYS)
     SCHEDULER.clear()
     HOLDS.clear()
+    CLIENT_TOKENS.clear()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::resources::naming::check_name;
 use crate::runtime::resource::{CheckFailure, Context};
-use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
+use crate::validate::{is_region, parse_cidr, parse_duration, service_name_region, Failures};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -172,14 +172,10 @@ pub async fn check(
     f.into_result(news)
 }
 
-/// `com.amazonaws.vpce.<region>.vpce-svc-<hex>` (a partner or AWS service name also works
-/// with an interface endpoint, but this resource connects to a PrivateLinkProducer).
+/// An endpoint service name (a partner or AWS service name also works with an interface
+/// endpoint, but this resource connects to a PrivateLinkProducer).
 fn is_service_name(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('.').collect();
-    parts.len() == 5
-        && parts[..3] == ["com", "amazonaws", "vpce"]
-        && is_region(parts[3])
-        && is_aws_id(parts[4], "vpce-svc")
+    service_name_region(name).is_some()
 }
 
 #[cfg(test)]
@@ -190,6 +186,12 @@ mod tests {
     fn service_names() {
         assert!(is_service_name(
             "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+        ));
+        assert!(is_service_name(
+            "cn.com.amazonaws.vpce.cn-north-1.vpce-svc-0123456789abcdef0"
+        ));
+        assert!(!is_service_name(
+            "com.amazonaws.vpce.cn-north-1.vpce-svc-0123456789abcdef0"
         ));
         assert!(!is_service_name("com.amazonaws.us-east-1.s3"));
         assert!(!is_service_name("vpce-svc-0123456789abcdef0"));

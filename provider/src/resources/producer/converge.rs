@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
-use crate::aws::ec2::{Ec2, Peer, Rule, ServiceChange, Subnet, Tags};
+use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
+use crate::aws::states::LoadBalancerState;
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::network;
 use crate::runtime::resource::{Context, ResourceError};
@@ -110,7 +111,7 @@ pub async fn converge(
     .await?;
     state.load_balancer_arn = Some(balancer.arn.clone());
     state.load_balancer_dns_name = Some(balancer.dns_name.clone());
-    let balancer = if balancer.state == "active" {
+    let balancer = if balancer.state == LoadBalancerState::Active {
         balancer
     } else {
         elb.wait_active(&balancer.arn).await?
@@ -359,7 +360,8 @@ async fn endpoint_service(
                     inputs.private_dns_name.as_deref(),
                     &inputs.regions(),
                     tags,
-                    &naming::client_token(ctx, inputs.name()),
+                    // The balancer is this create's own: a new one after a delete or replace.
+                    &naming::client_token(ctx, inputs.name(), balancer),
                 )
                 .await?;
             state.service_id = Some(service.id.clone());
@@ -389,12 +391,12 @@ async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(
         backoff,
         || async {
             match ec2.endpoint_service(service).await? {
-                Some(s) if s.state == "Available" => Ok(Poll::Ready(())),
-                Some(s) if s.state == "Failed" => Err(ResourceError::Cloud {
+                Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(())),
+                Some(s) if s.state == ServiceState::Failed => Err(ResourceError::Cloud {
                     operation: "CreateVpcEndpointServiceConfiguration".into(),
                     message: format!("endpoint service {service} failed"),
                 }),
-                Some(s) => Ok(Poll::Pending(s.state)),
+                Some(s) => Ok(Poll::Pending(s.state.to_string())),
                 None => Ok(Poll::Pending("not visible yet".into())),
             }
         },
@@ -416,7 +418,7 @@ pub async fn accept_allowed(
         .connections(service)
         .await?
         .into_iter()
-        .filter(|c| c.state == "pendingAcceptance" && accounts.contains(&c.owner))
+        .filter(|c| c.state == EndpointState::PendingAcceptance && accounts.contains(&c.owner))
         .map(|c| c.endpoint_id)
         .collect();
     Ok(ec2.accept_connections(service, pending).await?)

@@ -23,9 +23,6 @@ use observe::observe;
 
 pub struct PrivateLinkProducer;
 
-/// Connection states that keep AWS from deleting the service.
-const LIVE_CONNECTION_STATES: &[&str] = &["pendingAcceptance", "pending", "available"];
-
 impl PrivateLinkProducer {
     /// Records what exists when an operation stops part-way.
     fn stopped(
@@ -178,7 +175,7 @@ impl Resource for PrivateLinkProducer {
                 .connections(&service.id)
                 .await?
                 .into_iter()
-                .filter(|c| LIVE_CONNECTION_STATES.contains(&c.state.as_str()))
+                .filter(|c| c.state.is_live())
                 .collect();
             if !live.is_empty() && !inputs.force_destroy() {
                 let list: Vec<String> = live

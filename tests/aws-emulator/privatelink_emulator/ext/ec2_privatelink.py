@@ -135,6 +135,7 @@ def remove_endpoint(endpoint):
     `eni_release` seconds (AWS releases requester-managed ENIs late)."""
     backend = endpoint.ec2_backend
     backend.vpc_end_points.pop(endpoint.id, None)
+    endpoint.state = "deleted"  # as a remembered ClientToken answers it
     for eni_id in endpoint.network_interface_ids:
         release_interface(backend, eni_id)
     HOLDS.add(backend.account_id, backend.region_name,
@@ -392,7 +393,7 @@ def delete_service_configurations(backend, service_ids):
                 service_id, "ExistingVpcEndpointConnections",
                 f"Service {service_id} has existing active VPC Endpoint connections!"))
         else:
-            backend.configurations.pop(service_id)
+            backend.configurations.pop(service_id).service_state = "Deleted"
     return unsuccessful
 
 

@@ -41,6 +41,14 @@ pub struct HealthCheck {
     pub port: Option<u16>,
 }
 
+impl HealthCheck {
+    /// TCP's default timeout is 10 s and may not exceed the interval (ELB guide, "Health checks
+    /// for Network Load Balancer target groups"): a shorter interval gets a timeout that fits.
+    pub fn timeout_seconds(&self) -> i32 {
+        self.interval_seconds.clamp(2, 10)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TargetGroup {
     pub arn: String,
@@ -340,6 +348,7 @@ impl<'a> Elbv2<'a> {
                 .health_check_protocol(ProtocolEnum::Tcp)
                 .health_check_port(port_setting(health.port))
                 .health_check_interval_seconds(health.interval_seconds)
+                .health_check_timeout_seconds(health.timeout_seconds())
                 .healthy_threshold_count(health.healthy_threshold)
                 .unhealthy_threshold_count(health.unhealthy_threshold)
                 .set_tags(Some(to_sdk(tags)))
@@ -369,6 +378,7 @@ impl<'a> Elbv2<'a> {
                 .health_check_protocol(ProtocolEnum::Tcp)
                 .health_check_port(port_setting(health.port))
                 .health_check_interval_seconds(health.interval_seconds)
+                .health_check_timeout_seconds(health.timeout_seconds())
                 .healthy_threshold_count(health.healthy_threshold)
                 .unhealthy_threshold_count(health.unhealthy_threshold)
         )
@@ -397,13 +407,16 @@ impl<'a> Elbv2<'a> {
             .collect())
     }
 
+    /// Registers `ips`; those in `outside_vpc` (private addresses beyond the group's VPC, e.g.
+    /// over peering) must be registered for AvailabilityZone `all`.
     pub async fn register_targets(
         &self,
         arn: &str,
         ips: &[String],
         port: u16,
+        outside_vpc: &BTreeSet<String>,
     ) -> Result<(), AwsError> {
-        let Some(targets) = targets(ips, port) else {
+        let Some(targets) = targets(ips, port, outside_vpc) else {
             return Ok(());
         };
         send!(
@@ -425,7 +438,7 @@ impl<'a> Elbv2<'a> {
         ips: &[String],
         port: u16,
     ) -> Result<(), AwsError> {
-        let Some(targets) = targets(ips, port) else {
+        let Some(targets) = targets(ips, port, &BTreeSet::new()) else {
             return Ok(());
         };
         send!(
@@ -628,13 +641,18 @@ fn port_setting(port: Option<u16>) -> String {
         .unwrap_or_else(|| "traffic-port".into())
 }
 
-fn targets(ips: &[String], port: u16) -> Option<Vec<TargetDescription>> {
+fn targets(
+    ips: &[String],
+    port: u16,
+    outside_vpc: &BTreeSet<String>,
+) -> Option<Vec<TargetDescription>> {
     let targets: Vec<_> = ips
         .iter()
         .map(|ip| {
             TargetDescription::builder()
                 .id(ip)
                 .port(port.into())
+                .set_availability_zone(outside_vpc.contains(ip).then(|| "all".to_string()))
                 .build()
         })
         .collect();

@@ -10,6 +10,7 @@ use super::{filter, ignore_duplicate, tag_spec, Ec2, Tags};
 use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::aws::tags::from_sdk;
+use crate::validate::is_security_group_text;
 
 /// The other side of a security group rule.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,6 +63,21 @@ pub struct SecurityGroup {
     pub ingress: BTreeSet<Rule>,
     pub egress: BTreeSet<Rule>,
     pub tags: Tags,
+}
+
+/// `text` as EC2 accepts a group description: characters it refuses (a resource name may hold
+/// any) become `_`, and at most 255 characters.
+pub fn description_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_security_group_text(&c.to_string()) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(255)
+        .collect()
 }
 
 fn permission(rule: &Rule) -> IpPermission {
@@ -219,7 +235,7 @@ impl Ec2<'_> {
                 .create_security_group()
                 .vpc_id(vpc_id)
                 .group_name(name)
-                .description(description)
+                .description(description_text(description))
                 .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags))
         )
         .await;
@@ -380,6 +396,15 @@ impl Ec2<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_keep_only_what_ec2_accepts() {
+        assert_eq!(
+            description_text("PrivateLink load balancer db (ördérs \"prod\")"),
+            "PrivateLink load balancer db (_rd_rs __prod_)"
+        );
+        assert_eq!(description_text(&"x".repeat(300)).len(), 255);
+    }
 
     #[test]
     fn all_traffic_rules_have_no_ports() {

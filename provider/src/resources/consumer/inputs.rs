@@ -160,8 +160,14 @@ pub async fn check(
             );
         }
     }
+    if let Some(name) = &news.name {
+        f.security_group_name(name);
+    }
     if let Some(tags) = &news.tags {
         f.tags("tags", tags);
+        let ours =
+            crate::resources::naming::desired_tags(ctx, news.name.as_deref().unwrap_or(""), None);
+        f.tag_count("tags", tags, &ours);
     }
     if news.groups().is_empty() && news.cidrs().is_empty() && f.is_empty() {
         ctx.progress.warn(

@@ -199,8 +199,7 @@ async fn converge(
                 &inputs.subnet_ids,
                 &group,
                 &tags,
-                // The group is this create's own: a new one after a delete or replace.
-                &naming::client_token(ctx, inputs.name(), &group),
+                &naming::client_token(ctx, inputs.name()),
             )
             .await?
         }

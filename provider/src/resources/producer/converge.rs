@@ -42,8 +42,15 @@ pub fn desired_rules(
         .collect();
     let mut ports = vec![inputs.target_port()];
     ports.extend(inputs.health().port);
+    // Targets beyond the VPC (private addresses reached over peering or a transit gateway)
+    // need their own rules.
+    let outside: Vec<String> = outside_vpc(inputs, vpc_cidrs)
+        .into_iter()
+        .map(|ip| format!("{ip}/32"))
+        .collect();
     let egress = vpc_cidrs
         .iter()
+        .chain(outside.iter())
         .flat_map(|cidr| {
             ports
                 .iter()
@@ -51,6 +58,18 @@ pub fn desired_rules(
         })
         .collect();
     (ingress, egress)
+}
+
+/// The target addresses outside the VPC's CIDR blocks.
+pub fn outside_vpc(inputs: &ProducerInputs, vpc_cidrs: &[String]) -> BTreeSet<String> {
+    inputs
+        .targets()
+        .into_iter()
+        .filter(|ip| {
+            ip.parse()
+                .is_ok_and(|ip| !crate::validate::in_cidrs(ip, vpc_cidrs))
+        })
+        .collect()
 }
 
 /// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
@@ -87,6 +106,7 @@ pub async fn converge(
             &elb,
             inputs,
             state.target_group_arn.as_deref(),
+            &vpc_cidrs,
             &tags,
             previous_tags
         ),
@@ -206,12 +226,19 @@ async fn target_group(
     elb: &Elbv2<'_>,
     inputs: &ProducerInputs,
     known: Option<&str>,
+    vpc_cidrs: &[String],
     tags: &Tags,
     previous_tags: &Tags,
 ) -> Result<String, ResourceError> {
     let existing = match known {
         Some(arn) => elb.target_group(arn).await?,
-        None => elb.target_group_named(inputs.name()).await?,
+        None => {
+            let found = elb.target_group_named(inputs.name()).await?;
+            if let Some(group) = &found {
+                adoptable(elb, &group.arn, inputs.name(), "target group").await?;
+            }
+            found
+        }
     };
     let health = inputs.health();
     let group = match existing {
@@ -239,7 +266,7 @@ async fn target_group(
             .await?
         }
     };
-    sync_targets(elb, &group.arn, inputs).await?;
+    sync_targets(elb, &group.arn, inputs, vpc_cidrs).await?;
     Ok(group.arn)
 }
 
@@ -248,16 +275,38 @@ pub async fn sync_targets(
     elb: &Elbv2<'_>,
     arn: &str,
     inputs: &ProducerInputs,
+    vpc_cidrs: &[String],
 ) -> Result<(), ResourceError> {
     let registered = elb.registered_ips(arn).await?;
     let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
     let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
     let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
-    elb.register_targets(arn, &missing, inputs.target_port())
-        .await?;
+    elb.register_targets(
+        arn,
+        &missing,
+        inputs.target_port(),
+        &outside_vpc(inputs, vpc_cidrs),
+    )
+    .await?;
     elb.deregister_targets(arn, &stale, inputs.target_port())
         .await?;
     Ok(())
+}
+
+/// Refuses a piece found by name that another stack (or a person) made.
+async fn adoptable(
+    elb: &Elbv2<'_>,
+    arn: &str,
+    name: &str,
+    what: &str,
+) -> Result<(), ResourceError> {
+    if naming::made_by(&current_tags(elb, arn).await?, name) {
+        return Ok(());
+    }
+    Err(ResourceError::Invalid(format!(
+        "name: a {what} named `{name}` already exists in this account and was not made by this \
+         resource ({arn}); choose another name"
+    )))
 }
 
 async fn current_tags(elb: &Elbv2<'_>, arn: &str) -> Result<Tags, ResourceError> {
@@ -279,7 +328,13 @@ async fn load_balancer(
 ) -> Result<LoadBalancer, ResourceError> {
     let existing = match known {
         Some(arn) => elb.load_balancer(arn).await?,
-        None => elb.load_balancer_named(inputs.name()).await?,
+        None => {
+            let found = elb.load_balancer_named(inputs.name()).await?;
+            if let Some(balancer) = &found {
+                adoptable(elb, &balancer.arn, inputs.name(), "load balancer").await?;
+            }
+            found
+        }
     };
     match existing {
         Some(balancer) => Ok(balancer),
@@ -360,8 +415,7 @@ async fn endpoint_service(
                     inputs.private_dns_name.as_deref(),
                     &inputs.regions(),
                     tags,
-                    // The balancer is this create's own: a new one after a delete or replace.
-                    &naming::client_token(ctx, inputs.name(), balancer),
+                    &naming::client_token(ctx, inputs.name()),
                 )
                 .await?;
             state.service_id = Some(service.id.clone());

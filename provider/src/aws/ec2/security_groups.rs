@@ -401,7 +401,7 @@ mod tests {
     fn descriptions_keep_only_what_ec2_accepts() {
         assert_eq!(
             description_text("PrivateLink load balancer db (ördérs \"prod\")"),
-            "PrivateLink load balancer db (_rd_rs __prod_)"
+            "PrivateLink load balancer db (_rd_rs _prod_)"
         );
         assert_eq!(description_text(&"x".repeat(300)).len(), 255);
     }

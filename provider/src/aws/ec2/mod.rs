@@ -74,6 +74,11 @@ impl<'a> Ec2<'a> {
         }
     }
 
+    /// The Region the calls go to.
+    pub fn region(&self) -> Option<&str> {
+        self.ctx.provider.aws().region().map(|r| r.as_ref())
+    }
+
     /// Makes the resource's tags `desired`, removing keys we set before (`previous`) that are no
     /// longer wanted; tags set by others stay.
     pub async fn sync_tags(

@@ -1,8 +1,9 @@
-//! VPC facts: CIDR blocks, subnets and their zones, DNS attributes.
+//! VPC facts: CIDR blocks, subnets and their zones, DNS attributes. The ids are the user's, so
+//! "not found" is a typo to report at once, never retried as eventual consistency.
 
 use super::Ec2;
 use crate::aws::error::{required, AwsError};
-use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE};
+use crate::aws::retry::{all_pages, send, TRANSIENT};
 
 #[derive(Debug, Clone)]
 pub struct Subnet {
@@ -28,7 +29,7 @@ impl Ec2<'_> {
         let out = send!(
             self.ctx,
             "DescribeVpcs",
-            EVENTUALLY_VISIBLE,
+            TRANSIENT,
             self.client.describe_vpcs().vpc_ids(vpc_id)
         )
         .await?;
@@ -60,7 +61,7 @@ impl Ec2<'_> {
             let out = send!(
                 self.ctx,
                 "DescribeSubnets",
-                EVENTUALLY_VISIBLE,
+                TRANSIENT,
                 self.client
                     .describe_subnets()
                     .set_subnet_ids(Some(ids.to_vec()))
@@ -83,7 +84,7 @@ impl Ec2<'_> {
         let support = send!(
             self.ctx,
             "DescribeVpcAttribute",
-            EVENTUALLY_VISIBLE,
+            TRANSIENT,
             self.client
                 .describe_vpc_attribute()
                 .vpc_id(vpc_id)
@@ -93,7 +94,7 @@ impl Ec2<'_> {
         let hostnames = send!(
             self.ctx,
             "DescribeVpcAttribute",
-            EVENTUALLY_VISIBLE,
+            TRANSIENT,
             self.client
                 .describe_vpc_attribute()
                 .vpc_id(vpc_id)

@@ -262,6 +262,8 @@ impl Ec2<'_> {
     }
 
     /// Makes the group's rules exactly `ingress` and `egress`, writing only the differences.
+    /// The group is known to be visible (read just before); a peer group that does not exist
+    /// is the user's typo, not eventual consistency, so "not found" is not retried.
     pub async fn sync_rules(
         &self,
         group: &SecurityGroup,
@@ -282,7 +284,7 @@ impl Ec2<'_> {
                 send!(
                     self.ctx,
                     "AuthorizeSecurityGroupIngress",
-                    EVENTUALLY_VISIBLE,
+                    TRANSIENT,
                     self.client
                         .authorize_security_group_ingress()
                         .group_id(id)
@@ -296,7 +298,7 @@ impl Ec2<'_> {
                 send!(
                     self.ctx,
                     "AuthorizeSecurityGroupEgress",
-                    EVENTUALLY_VISIBLE,
+                    TRANSIENT,
                     self.client
                         .authorize_security_group_egress()
                         .group_id(id)
@@ -309,7 +311,7 @@ impl Ec2<'_> {
             send!(
                 self.ctx,
                 "RevokeSecurityGroupIngress",
-                EVENTUALLY_VISIBLE,
+                TRANSIENT,
                 self.client
                     .revoke_security_group_ingress()
                     .group_id(id)
@@ -321,7 +323,7 @@ impl Ec2<'_> {
             send!(
                 self.ctx,
                 "RevokeSecurityGroupEgress",
-                EVENTUALLY_VISIBLE,
+                TRANSIENT,
                 self.client
                     .revoke_security_group_egress()
                     .group_id(id)
@@ -379,7 +381,30 @@ impl Ec2<'_> {
     }
 
     /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
+    /// Another group's rule naming it is a dependency no wait ends: that fails at once, naming
+    /// the referencing groups.
     pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
+        let referencing = match self.groups_referencing(id).await {
+            Ok(groups) => groups,
+            Err(e) if e.is(ErrorKind::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if !referencing.is_empty() {
+            let names: Vec<String> = referencing
+                .iter()
+                .map(|g| format!("{} ({})", g.id, g.name))
+                .collect();
+            return Err(AwsError {
+                operation: "DeleteSecurityGroup",
+                code: "DependencyViolation".into(),
+                message: format!(
+                    "security group {id} is still named in the rules of {}; remove those rules \
+                     (or delete those groups) first",
+                    names.join(", ")
+                ),
+                kind: ErrorKind::Other,
+            });
+        }
         absent(
             send!(
                 self.ctx,

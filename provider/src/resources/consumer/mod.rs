@@ -49,8 +49,14 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
         })?;
     let subnets =
         network::subnets_in_vpc(ec2, &inputs.vpc_id, &inputs.subnet_ids, "an endpoint").await?;
+    // A service in another Region lists that Region's zones; AWS places a cross-Region
+    // endpoint's interfaces in the consumer's zones, so there is nothing to compare.
+    let cross_region = inputs
+        .service_region
+        .as_deref()
+        .is_some_and(|service_region| ec2.region().is_some_and(|own| own != service_region));
     let mut unsupported = Vec::new();
-    for subnet in &subnets {
+    for subnet in subnets.iter().filter(|_| !cross_region) {
         let id = &subnet.id;
         let supported = if service.zone_ids.is_empty() {
             service.zones.contains(&subnet.zone)

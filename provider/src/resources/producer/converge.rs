@@ -150,15 +150,17 @@ pub async fn converge(
     let (listener, cross_zone, enforce) = futures::join!(
         listener(&elb, inputs, &balancer.arn, &target_group, &tags),
         async {
-            if elb.cross_zone(&balancer.arn).await? != inputs.cross_zone() {
+            let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
+            if change {
                 elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
                     .await?;
             }
-            Ok::<_, ResourceError>(())
+            Ok::<_, ResourceError>(change)
         },
         async {
-            if balancer.enforce_inbound_rules_on_privatelink != Some(inputs.enforce_inbound_rules())
-            {
+            let change = balancer.enforce_inbound_rules_on_privatelink
+                != Some(inputs.enforce_inbound_rules());
+            if change {
                 elb.set_enforce_on_privatelink(
                     &balancer.arn,
                     &group,
@@ -166,15 +168,18 @@ pub async fn converge(
                 )
                 .await?;
             }
-            Ok::<_, ResourceError>(())
+            Ok::<_, ResourceError>(change)
         },
     );
     if let Ok(arn) = &listener {
         state.listener_arn = Some(arn.clone());
     }
     listener?;
-    cross_zone?;
-    enforce?;
+    if cross_zone? | enforce? {
+        // Attribute and security group changes pass through a short reconfiguration: the
+        // endpoint service is made (or changed) once the balancer is active again.
+        elb.wait_active(&balancer.arn).await?;
+    }
 
     ctx.progress.status("creating endpoint service");
     let service = endpoint_service(
@@ -423,6 +428,11 @@ async fn endpoint_service(
         }
     };
     state.service_name = Some(service.name.clone());
+    // Permissions are changed on an Available service only (as terraform-provider-aws waits
+    // before it touches them).
+    if service.state != ServiceState::Available {
+        wait_available(ctx, ec2, &service.id).await?;
+    }
     let current = ec2.allowed_principals(&service.id).await?;
     let wanted: BTreeSet<String> = inputs.principals().into_iter().collect();
     ec2.set_allowed_principals(

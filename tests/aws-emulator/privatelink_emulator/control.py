@@ -68,7 +68,10 @@ def _faults(request):
 
 def _config(request):
     if request.method == "POST":
-        state.CONFIG.update(_body(request))
+        body = _body(request)
+        if "profile" in body:
+            state.CONFIG.apply_profile(body.pop("profile"), body.pop("scale", 1.0))
+        state.CONFIG.update(body)
     return {"delays": dict(state.CONFIG.delays)}
 
 

@@ -23,9 +23,44 @@ DEFAULT_DELAYS = {
 }
 
 
+# AWS's own orders of magnitude, in seconds, for `{"profile": "aws", "scale": f}` (each delay is
+# multiplied by f, so a test can keep AWS's proportions at a fraction of the time):
+# - NLB provisioning takes minutes ("it can take a few minutes for the load balancer to become
+#   active": https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-network-load-balancer.html);
+# - an interface endpoint is pending a minute or two, as is the acceptance
+#   (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html);
+# - deregistration delay defaults to 300 s
+#   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-attributes.html);
+# - a new target is healthy after the healthy-threshold count of 30 s intervals
+#   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html);
+# - requester-managed ENIs of a deleted endpoint or NLB are released minutes later (the reason
+#   DeleteSecurityGroup answers DependencyViolation for a while:
+#   https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html).
+PROFILES = {
+    "aws": {
+        "nlb_provisioning": 180.0,
+        "endpoint_pending": 90.0,
+        "endpoint_acceptance": 60.0,
+        "endpoint_deleting": 60.0,
+        "eni_release": 300.0,
+        "service_pending": 30.0,
+        "target_registration": 90.0,
+        "target_deregistration": 300.0,
+    },
+}
+
+
 class Config:
     def __init__(self):
         self.delays = dict(DEFAULT_DELAYS)
+
+    def apply_profile(self, name, scale=1.0):
+        if name not in PROFILES:
+            raise ValueError(f"unknown profile {name!r}; known: {sorted(PROFILES)}")
+        scale = float(scale)
+        if scale < 0:
+            raise ValueError("scale must be >= 0")
+        self.delays = {key: value * scale for key, value in PROFILES[name].items()}
 
     def update(self, values):
         unknown = set(values) - set(self.delays)

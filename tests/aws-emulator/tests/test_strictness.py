@@ -55,3 +55,10 @@ def test_refuse_fault_is_a_client_error(emulator, ec2_a, elbv2_a):
     emulator.fault("DescribeLoadBalancers", "refuse", code="AccessDenied")
     assert error_code(elbv2_a.describe_load_balancers) == "AccessDenied"
     ec2_a.describe_vpcs()
+
+
+def test_aws_delay_profile_scales_every_delay(emulator):
+    delays = emulator.call("POST", "/_emulator/config", {"profile": "aws", "scale": 0.5})["delays"]
+    assert delays["nlb_provisioning"] == 90.0 and delays["target_deregistration"] == 150.0
+    delays = emulator.call("POST", "/_emulator/config", {"profile": "aws", "scale": 0, "eni_release": 1})["delays"]
+    assert delays["eni_release"] == 1.0 and delays["nlb_provisioning"] == 0.0

@@ -217,6 +217,20 @@ async fn converge(
     if !endpoint.security_group_ids.contains(&group) {
         change.add_security_groups.push(group.clone());
     }
+    // Subnets change in place (ModifyVpcEndpoint AddSubnetIds/RemoveSubnetIds): one interface
+    // more or less, the endpoint and its DNS name stay.
+    change.add_subnets = inputs
+        .subnet_ids
+        .iter()
+        .filter(|s| !endpoint.subnet_ids.contains(s))
+        .cloned()
+        .collect();
+    change.remove_subnets = endpoint
+        .subnet_ids
+        .iter()
+        .filter(|s| !inputs.subnet_ids.contains(s))
+        .cloned()
+        .collect();
     ec2.modify_endpoint(&endpoint.id, &change).await?;
 
     let mut endpoint = endpoint;
@@ -352,7 +366,7 @@ impl Resource for PrivateLinkConsumer {
     type Inputs = ConsumerInputs;
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
-        &["serviceName", "vpcId", "subnetIds", "serviceRegion", "name"];
+        &["serviceName", "vpcId", "serviceRegion", "name"];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[

@@ -1,4 +1,4 @@
-"""Idempotency tokens as EC2 keeps them (issue 15): a token is remembered after the resource it
+"""Idempotency tokens and pagination as EC2 has them (issue 15): a token is remembered after the resource it
 made is deleted, so a new create under the same name needs a new token, while a retried create
 must reuse its own. Driven through the plugin against the emulator, which remembers tokens as AWS
 does (tests/aws-emulator/README.md, "Idempotency")."""
@@ -51,4 +51,22 @@ def test_a_retried_create_reuses_its_token(emulator, producer, producer_network,
     ec2 = emulator.client("ec2", PRODUCER)
     assert [c["ServiceId"] for c in ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]] \
         == [service.outputs["serviceId"]]
+    service.destroy()
+
+
+def test_every_page_of_connections_is_read(emulator, provider_session, producer, producer_network, consumer_network):
+    """AWS answers DescribeVpcEndpointConnections in pages; the producer's `connections` output
+    lists the endpoints of every page (the emulator pages one connection at a time here)."""
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    service.up(producer_inputs(producer_network, consumer_network))
+    consumer = provider_session(CONSUMER)
+    endpoints = [ManagedResource(consumer, CONSUMER_TYPE, name) for name in ("first", "second")]
+    for endpoint in endpoints:
+        endpoint.up(consumer_inputs(consumer_network, service.outputs["serviceName"]))
+    emulator.config(page_size=1)
+    assert service.refresh()
+    assert sorted(c["endpointId"] for c in service.outputs["connections"]) == sorted(e.id for e in endpoints)
+    emulator.config(page_size=0)
+    for endpoint in endpoints:
+        endpoint.destroy()
     service.destroy()

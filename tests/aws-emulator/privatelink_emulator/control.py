@@ -72,7 +72,7 @@ def _config(request):
         if "profile" in body:
             state.CONFIG.apply_profile(body.pop("profile"), body.pop("scale", 1.0))
         state.CONFIG.update(body)
-    return {"delays": dict(state.CONFIG.delays)}
+    return {"delays": dict(state.CONFIG.delays), "page_size": state.CONFIG.page_size}
 
 
 def _dns(request):

@@ -53,6 +53,8 @@ PROFILES = {
 class Config:
     def __init__(self):
         self.delays = dict(DEFAULT_DELAYS)
+        # Items per page of the paginated Describe calls the emulator answers itself; 0: all.
+        self.page_size = 0
 
     def apply_profile(self, name, scale=1.0):
         if name not in PROFILES:
@@ -63,6 +65,12 @@ class Config:
         self.delays = {key: value * scale for key, value in PROFILES[name].items()}
 
     def update(self, values):
+        values = dict(values)
+        if "page_size" in values:
+            size = int(values.pop("page_size"))
+            if size < 0:
+                raise ValueError("page_size must be >= 0")
+            self.page_size = size
         unknown = set(values) - set(self.delays)
         if unknown:
             raise ValueError(f"unknown delay(s): {sorted(unknown)}; known: {sorted(self.delays)}")
@@ -174,6 +182,7 @@ HOLDS = Holds()
 
 def reset():
     CONFIG.delays = dict(DEFAULT_DELAYS)
+    CONFIG.page_size = 0
     SCHEDULER.clear()
     HOLDS.clear()
     CLIENT_TOKENS.clear()

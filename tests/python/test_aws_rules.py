@@ -106,3 +106,27 @@ def test_a_same_named_load_balancer_of_someone_else_is_not_adopted_nor_deleted(e
     if service.id:
         service.destroy()
     assert [lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == [theirs]
+
+
+def test_producer_subnets_change_in_place_and_removal_with_live_endpoints_is_refused_clearly(
+        emulator, producer, provider_session, producer_network, consumer_network):
+    news = producer_inputs(producer_network, consumer_network)
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    service.up(news)
+    name, arn = service.outputs["serviceName"], service.outputs["loadBalancerArn"]
+    diff = service.up({**news, "subnetIds": news["subnetIds"][:1]})
+    assert diff.replaces == [] and diff.changes == "DIFF_SOME"
+    elbv2 = emulator.client("elbv2", PRODUCER)
+    lb = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+    assert [z["SubnetId"] for z in lb["AvailabilityZones"]] == news["subnetIds"][:1]
+    service.up(news)
+    assert service.outputs["serviceName"] == name and service.outputs["loadBalancerArn"] == arn
+    endpoint = ManagedResource(provider_session(CONSUMER), CONSUMER_TYPE, "endpoint")
+    endpoint.up(consumer_inputs(consumer_network, name))
+    with pytest.raises((InitFailed, grpc.RpcError)) as failed:
+        service.up({**news, "subnetIds": news["subnetIds"][:1]})
+    message = failed.value.message if isinstance(failed.value, InitFailed) else failed.value.details()
+    assert message.startswith("subnetIds:") and "endpoint associations" in message, message
+    endpoint.destroy()
+    service.inputs = service.check(news)
+    service.destroy()

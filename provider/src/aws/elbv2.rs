@@ -178,6 +178,21 @@ impl<'a> Elbv2<'a> {
         })
     }
 
+    /// Makes the balancer's subnets exactly `subnet_ids` (adds and removes in place).
+    pub async fn set_subnets(&self, arn: &str, subnet_ids: &[String]) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "SetSubnets",
+            TRANSIENT,
+            self.client
+                .set_subnets()
+                .load_balancer_arn(arn)
+                .set_subnets(Some(subnet_ids.to_vec()))
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Waits until the balancer is `active` (NLBs take a few minutes).
     pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
         let backoff = Backoff {

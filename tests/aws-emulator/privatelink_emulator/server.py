@@ -75,7 +75,7 @@ class EmulatorApp:
                 status, out = 500, b""
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
-        if fault:  # lost_answer: done, but the caller hears a server error
+        if fault and fault["kind"] == "lost_answer":  # done, but the caller hears a server error
             status, headers, out = errors.server_error(request.service, 500)
         JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
         start_response(status_line(status), headers)

@@ -341,12 +341,31 @@ async fn load_balancer(
             found
         }
     };
-    match existing {
-        Some(balancer) => Ok(balancer),
-        None => Ok(elb
-            .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
-            .await?),
+    let balancer = match existing {
+        Some(balancer) => balancer,
+        None => {
+            return Ok(elb
+                .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
+                .await?)
+        }
+    };
+    let have: BTreeSet<&String> = balancer.subnet_ids.iter().collect();
+    let want: BTreeSet<&String> = inputs.subnet_ids.iter().collect();
+    if have == want {
+        return Ok(balancer);
     }
+    // An NLB's subnets change in place (SetSubnets), so the endpoint service and its name stay.
+    // AWS refuses to remove a subnet while the balancer has active endpoint associations.
+    elb.set_subnets(&balancer.arn, &inputs.subnet_ids)
+        .await
+        .map_err(|e| match e.code.as_str() {
+            "InvalidConfigurationRequest" | "ValidationError" => ResourceError::Invalid(format!(
+                "subnetIds: the load balancer's subnets cannot be changed to these now: {}",
+                e.message
+            )),
+            _ => e.into(),
+        })?;
+    elb.wait_active(&balancer.arn).await
 }
 
 async fn listener(

@@ -90,8 +90,7 @@ impl Resource for PrivateLinkProducer {
     const TOKEN: &'static str = "privatelink:index:PrivateLinkProducer";
     type Inputs = ProducerInputs;
     type State = ProducerState;
-    const REPLACE_ON_CHANGE: &'static [&'static str] =
-        &["name", "vpcId", "subnetIds", "targetPort"];
+    const REPLACE_ON_CHANGE: &'static [&'static str] = &["name", "vpcId", "targetPort"];
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[

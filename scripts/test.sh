@@ -15,5 +15,5 @@ venv="$(bash tests/python-env.sh)"
 echo "== rust tests"
 cargo test --workspace --locked
 
-echo "== python tests (protocol conformance, launched plugin, AWS emulator)"
-"$venv/bin/python" -m pytest -p no:cacheprovider tests/python tests/aws-emulator/tests
+echo "== python tests (protocol conformance, launched plugin, AWS emulator, Python SDK)"
+"$venv/bin/python" -m pytest -p no:cacheprovider tests/python tests/aws-emulator/tests tests/sdk

@@ -131,6 +131,22 @@ def check_consumer_in_aws(emulator, stacks):
     return host
 
 
+def pulumi_aws_properties(type_token):
+    """The wire names of a pulumi-aws resource's properties, read from its Python SDK's getters."""
+    import pulumi_aws
+    _package, module, name = type_token.split(":")
+    cls = getattr(getattr(pulumi_aws, module.split("/")[0]), name)
+    return {getattr(v.fget, "_pulumi_name", k) for k, v in vars(cls).items() if isinstance(v, property)}
+
+
+def outputs_are_named_as_pulumi_aws_names_them(stacks):
+    for example in ("producer", "consumer"):
+        for record in stacks.state(example)["resources"]:
+            if record["type"].startswith("aws:"):
+                unknown = set(record["outputs"]) - {"id"} - pulumi_aws_properties(record["type"])
+                assert not unknown, f"{record['type']}: pulumi-aws has no {sorted(unknown)}"
+
+
 def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     baseline = emulator.inventory()
 
@@ -148,6 +164,7 @@ def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     assert "database: waiting for the connection to become available" in run.output  # the plugin's progress
     host = check_consumer_in_aws(emulator, stacks)
     second_up_changes_nothing(emulator, stacks, "consumer")
+    outputs_are_named_as_pulumi_aws_names_them(stacks)
     assert stacks.secrets["databasePassword"] not in run.output
 
     # --- the Glue connection's host is the endpoint, in the consumer's VPC ---

@@ -448,7 +448,9 @@ def create(ctx, type_token, logical, inputs):
     """-> (id, outputs): the inputs, then what AWS made, with pulumi-aws's secret outputs wrapped."""
     values = plain(inputs)
     resource_id, computed = kind_of(type_token).create(ctx, logical, values)
-    outputs = {**inputs, **computed, "id": resource_id, "tagsAll": values.get("tags", {})}
+    outputs = {**inputs, **computed, "id": resource_id}
+    if "tags" in values:  # pulumi-aws: the resource's tags merged with the provider's default tags
+        outputs["tagsAll"] = values["tags"]
     for name in kind_of(type_token).secret_outputs:
         if name in outputs:
             outputs[name] = {SIG: SECRET_SIG, "value": plain(outputs[name])}

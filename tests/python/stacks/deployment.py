@@ -2,7 +2,7 @@
 
 The program (examples/<name>/__main__.py) runs unchanged under the official Python SDK's mock
 monitor (`pulumi.runtime.set_mocks`). Our `Mocks.new_resource` then plays the engine's part for
-each registration (pkg/resource/deploy/step_generator.go, `generateSteps`: Check, then Diff against
+each registration (pkg/resource/deploy/step_generator.go, `GenerateSteps`: Check, then Diff against
 the stack's state, then a Create, Update, Replace or Same step; in a preview the same calls with
 preview set and nothing written):
 
@@ -15,7 +15,7 @@ preview set and nothing written):
   (sdk/python/lib/pulumi/stack_reference.py reads `outputs` and `secretOutputNames`).
 
 Resources the program no longer declares are deleted after it finishes, in reverse order, as the
-engine's step generator does (`generateDeletes`); `destroy` deletes everything in reverse order of
+engine's step generator does (`GenerateDeletes`); `destroy` deletes everything in reverse order of
 creation, and `refresh` reads every resource (Read for the plugin; "does it still exist" for the
 double) and forgets the ones that are gone. The state is a JSON file per stack (state.py)."""
 

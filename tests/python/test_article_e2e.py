@@ -183,6 +183,17 @@ def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     assert service["connections"] == [{"endpointId": consumer["endpointId"], "ownerAccount": CONSUMER,
                                        "state": "available"}]
 
+    # --- destroy in the wrong order: the engine deletes the producer stack last-made first, so the
+    # proxy's rule goes, then the PrivateLinkProducer refuses, naming the connected endpoint, and
+    # the rest stays in AWS and in the state; the next up puts the rule back ---
+    run = stacks.run("destroy", "producer")
+    assert run.returncode != 0 and consumer["endpointId"] in run.output and CONSUMER in run.output
+    assert "privatelink:index:PrivateLinkProducer::database" in stacks.resources("producer")
+    assert stacks.outputs("consumer")["connectionState"] == "available"
+    run = ok(stacks.run("up", "producer"))
+    assert [s for s in steps(run) if s[3] != "same"] == [
+        ("+", "aws:vpc:SecurityGroupIngressRule", "proxy-from-privatelink", "created")]
+
     # --- destroy, consumer first ---
     ok(stacks.run("destroy", "consumer"))
     ok(stacks.run("destroy", "producer"))
@@ -202,3 +213,12 @@ def test_a_refresh_forgets_what_was_deleted_outside_and_the_next_up_makes_it_aga
         ("+", "aws:vpc:SecurityGroupIngressRule", "proxy-from-privatelink", "created")]
     ok(stacks.run("destroy", "producer"))
     assert emulator.inventory() == {}
+
+
+def test_a_stack_missing_a_setting_fails_naming_it_before_any_aws_call(emulator, provider_binary, tmp_path):
+    stacks = ExampleStacks(emulator, tmp_path, provider_binary)  # no `config set` at all
+    seq = emulator.last_seq()
+    run = stacks.run("up", "producer")
+    assert run.returncode != 0
+    assert "privatelink-producer:consumerAccountId" in run.output and "privatelink-producer:consumerCidr" in run.output
+    assert emulator.log(since=seq) == []

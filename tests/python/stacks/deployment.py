@@ -31,6 +31,7 @@ import uuid
 
 import pulumi
 from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.stack import massage
 from pulumi.runtime.sync_await import _sync_await
 
 from lifecycle import ManagedResource
@@ -361,7 +362,8 @@ def run_program(deployment, program_dir):
         sys.path.remove(program_dir)
     outputs, secret_names = {}, []
     for name, value in settings.get_root_resource().outputs.items():
-        output = pulumi.Output.from_input(value)
+        # As the SDK's Stack._finish registers them: `massage` first makes output types plain.
+        output = pulumi.Output.from_input(massage(value, []))
         is_secret = _sync_await(output.is_secret())
         resolved = _sync_await(rpc.serialize_property(output, [], name))
         if isinstance(resolved, dict) and resolved.get(aws_double.SIG) == aws_double.SECRET_SIG:

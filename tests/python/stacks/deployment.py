@@ -82,7 +82,8 @@ class ProfileSession(ProviderSession):
     does: the environment has no keys, only AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, so
     the provider's `profile` setting picks the account."""
 
-    def __init__(self, binary, emulator, aws_files, config):
+    def __init__(self, binary, emulator, aws_files, config, stack, project):
+        self.stack, self.project = stack, project
         self.account = config.get("profile", "(default profile)")
         self.engine = FakeEngine()
         self._config_dir = tempfile.TemporaryDirectory(prefix="privatelink-aws-config-")
@@ -100,6 +101,11 @@ class ProfileSession(ProviderSession):
         except BaseException:
             self.stop()
             raise
+
+    def urn(self, type_token, name):
+        """The URN the engine gives a resource of this stack, parented to the stack resource
+        (sdk/go/common/resource/urn.go, NewURN: the parent's type and the resource's joined by $)."""
+        return f"urn:pulumi:{self.stack}::{self.project}::pulumi:pulumi:Stack${type_token}::{name}"
 
 
 class Printer:
@@ -186,7 +192,7 @@ class Deployment(mocks.Mocks):
                 if config is None:
                     raise RuntimeError(f"provider {provider_ref} is not in the stack's state")
             self.sessions[key] = ProfileSession(self.environment.provider_binary, self.environment.emulator,
-                                                self.environment.aws_files, config)
+                                                self.environment.aws_files, config, self.stack, self.project)
         return self.sessions[key]
 
     def aws_context(self, provider_ref=None, inputs=None):

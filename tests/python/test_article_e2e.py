@@ -89,6 +89,8 @@ def check_producer_in_aws(emulator, stacks):
     proxy_group = resources["aws:ec2/securityGroup:SecurityGroup::proxy"]["id"]
     service = resources["privatelink:index:PrivateLinkProducer::database"]["outputs"]
     assert ingress(database_group) == [("tcp", 5432, [proxy_group], [])]
+    egress = ec2.describe_security_groups(GroupIds=[database_group])["SecurityGroups"][0]["IpPermissionsEgress"]
+    assert egress == [], "pulumi-aws removes AWS's allow-all egress from a group made without rules"
     assert ingress(proxy_group) == [("tcp", 5432, [service["securityGroupId"]], [])]
 
     allowed = ec2.describe_vpc_endpoint_service_permissions(ServiceId=out["serviceId"])["AllowedPrincipals"]

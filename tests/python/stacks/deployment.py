@@ -136,11 +136,18 @@ class Printer:
             return
         seen = len(session.logs())
         stop = threading.Event()
+        last_status = None
 
         def show():
-            nonlocal seen
+            nonlocal seen, last_status
             lines = session.logs()
             for log in lines[seen:]:
+                # An ephemeral line is a status the CLI redraws in place: one line per status,
+                # not one per tick of its timer.
+                status = log.message.rsplit(" (", 1)[0] if log.ephemeral else None
+                if status is not None and status == last_status:
+                    continue
+                last_status = status
                 kind = {"WARNING": "warning: ", "ERROR": "error: "}.get(log.severity, "")
                 self.line(f"      {name}: {kind}{log.message}")
             seen = len(lines)

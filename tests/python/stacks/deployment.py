@@ -202,8 +202,16 @@ class Deployment(mocks.Mocks):
                                                 self.environment.aws_files, config, self.stack, self.project)
         return self.sessions[key]
 
-    def aws_context(self, provider_ref=None, inputs=None):
-        config = inputs if inputs is not None else self.provider_config("aws")
+    def aws_context(self, provider_ref=""):
+        """boto3 clients for an aws resource: its explicit provider's profile and region, or the
+        stack's `aws:*` config."""
+        if provider_ref:
+            key = provider_ref.split("::")[-1]
+            config = self.providers.get(key) or (self.state.provider_by_id(key) or {}).get("inputs")
+            if config is None:
+                raise RuntimeError(f"provider {provider_ref} is not in the stack's state")
+        else:
+            config = self.provider_config("aws")
         return self.environment.aws_context(config.get("profile"), config.get("region"))
 
     # --- the mock monitor's calls ---
@@ -312,7 +320,7 @@ class Deployment(mocks.Mocks):
             with self.printer.streamed(session, record["name"]):
                 resource.destroy()
         elif record["type"].startswith("aws:"):
-            aws_double.delete(self.aws_context(), record["type"], record["id"], record["outputs"])
+            aws_double.delete(self.aws_context(record["provider"]), record["type"], record["id"], record["outputs"])
         self.state.remove(record["key"])
         self.printer.step("deleted", record["type"], record["name"], time.monotonic() - started)
 
@@ -347,7 +355,8 @@ class Deployment(mocks.Mocks):
                     self.state.put(record["key"], record["type"], record["name"], resource.id, resource.inputs,
                                    resource.outputs, provider=record["provider"])
             elif record["type"].startswith("aws:"):
-                found = aws_double.exists(self.aws_context(), record["type"], record["id"], record["outputs"])
+                found = aws_double.exists(self.aws_context(record["provider"]), record["type"], record["id"],
+                                          record["outputs"])
             else:
                 continue
             if not found:

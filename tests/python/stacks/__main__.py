@@ -6,7 +6,7 @@
         --aws-files DIR
 
 (run with tests/python on sys.path). Each command is one process, as each `pulumi` command is one
-program run. See deployment.py for what stands in for the engine and for the providers. `--aws-files`
+program run; `up` is `pulumi up --yes --skip-preview` (run `preview` for the preview). See deployment.py for what stands in for the engine and for the providers. `--aws-files`
 holds the shared AWS `config` and `credentials` files (profiles), as ~/.aws does for a user; the
 stack's config, secrets included, is kept in plain JSON in the backend directory (the stand-in
 for a stack's secrets provider: this is a test backend)."""

@@ -135,9 +135,13 @@ def check_consumer_in_aws(emulator, stacks):
 
 def pulumi_aws_properties(type_token):
     """The wire names of a pulumi-aws resource's properties, read from its Python SDK's getters."""
+    import warnings
+
     import pulumi_aws
     _package, module, name = type_token.split(":")
-    cls = getattr(getattr(pulumi_aws, module.split("/")[0]), name)
+    with warnings.catch_warnings():  # loading a pulumi-aws module warns about its deprecated types
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls = getattr(getattr(pulumi_aws, module.split("/")[0]), name)
     return {getattr(v.fget, "_pulumi_name", k) for k, v in vars(cls).items() if isinstance(v, property)}
 
 

@@ -10,7 +10,7 @@ echo "== generated SDKs match schema.json (sdk/ is regenerated into a temp dir a
 generated="$(mktemp -d)"
 trap 'rm -rf "$generated"' EXIT
 bash scripts/gen-sdk.sh "$generated" >/dev/null
-if ! diff -r -x __pycache__ -x node_modules -x bin -x '*.tgz' -x '*.egg-info' "$generated" sdk; then
+if ! diff -r -x __pycache__ -x node_modules -x bin -x '*.tgz' -x '*.egg-info' -x package-lock.json -x build "$generated" sdk; then
   echo "sdk/ differs from what schema.json generates: run bash scripts/gen-sdk.sh and commit the result" >&2
   exit 1
 fi

@@ -214,6 +214,24 @@ def test_provider_sends_every_config_key_as_a_string_and_assume_role_as_a_secret
 
 
 @pulumi.runtime.test
+def test_provider_resolves_outputs_inside_assume_role_before_sending_it(recorder):
+    role = privatelink.AssumeRoleArgs(
+        role_arn=pulumi.Output.from_input("arn:aws:iam::111111111111:role/deploy"),
+        external_id=pulumi.Output.secret("shh"),
+    )
+    provider = privatelink.Provider("nested", assume_role=role, region="eu-west-1")
+
+    def check(_: Any) -> None:
+        sent = recorder.registered[f"pulumi:providers:{SCHEMA['name']}"]["object"]
+        value, secret = unsecret(sent["assumeRole"])
+        assert secret
+        assert json.loads(value) == {"roleArn": "arn:aws:iam::111111111111:role/deploy", "externalId": "shh"}
+        assert sent["region"] == "eu-west-1"
+
+    return provider.urn.apply(check)
+
+
+@pulumi.runtime.test
 def test_args_object_form_equals_keyword_form(recorder):
     args = privatelink.EndpointAcceptanceArgs(service_id="vpce-svc-1", endpoint_id="vpce-1")
     acceptance = privatelink.EndpointAcceptance("by-args", args, pulumi.ResourceOptions(protect=False))

@@ -193,6 +193,12 @@ test("typed use: nested input types, outputs as inputs, explicit provider", asyn
         port: producer.port,
         jdbc: { engine: "postgresql", database: "app" },
     });
+    await valueOf(producerAccount.urn);
+    const sent = registered.get(`pulumi:providers:${schema.name}`);
+    assert.ok(sent);
+    const [role, secret] = unsecret(sent.object.assumeRole);
+    assert.equal(secret, true);
+    assert.deepEqual(JSON.parse(role), { roleArn: "arn:aws:iam::111111111111:role/deploy", externalId: "x" });
     const connections: pulumi.Output<privatelink.types.output.EndpointConnection[] | undefined> = producer.connections;
     const region: string | undefined = privatelink.config.region;
     assert.equal(region, undefined);

@@ -295,6 +295,22 @@ def test_nested_type_refuses_unknown_and_missing_fields():
         privatelink.AssumeRoleArgs(role_arn="a", roleArn="b")  # type: ignore[call-arg]
 
 
+def test_config_module_reads_every_key_typed():
+    from pulumi.runtime.config import set_all_config
+
+    variables = SCHEMA["config"]["variables"]
+    # Stack configuration holds strings; arrays, maps, objects and booleans as JSON.
+    set_all_config({
+        f"{SCHEMA['name']}:{name}": (v if isinstance(v := wire_sample(prop, name), str) else json.dumps(v))
+        for name, prop in variables.items()
+    })
+    try:
+        for name, prop in variables.items():
+            assert getattr(privatelink.config, snake(name)) == wire_sample(prop, name), name
+    finally:
+        set_all_config({})
+
+
 def test_plugin_json_and_pyproject_carry_the_plugin_version():
     import tomllib
 
@@ -335,7 +351,7 @@ def test_type_checker_rejects_typical_mistakes():
         for number, line in enumerate(misuse.read_text().splitlines(), start=1)
         if (m := re.search(r"# error: ([\w-]+)$", line))
     }
-    assert len(expected) == 5
+    assert len(expected) == 6
     result = mypy(misuse)
     reported = {
         (int(m.group(1)), m.group(2))

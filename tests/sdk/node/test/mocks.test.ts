@@ -153,6 +153,20 @@ test("Provider: every config key is sent as a string, assumeRole (it holds exter
     assert.equal(privatelink.Provider.isInstance(provider), true);
 });
 
+test("config: every key reads back typed from the stack's configuration", () => {
+    const variables: Spec = schema.config.variables;
+    for (const [key, prop] of Object.entries(variables)) {
+        const value = sample(prop as Spec, key);
+        pulumi.runtime.setConfig(`${schema.name}:${key}`, typeof value === "string" ? value : JSON.stringify(value));
+    }
+    for (const [key, prop] of Object.entries(variables)) {
+        assert.deepEqual((privatelink.config as any)[key], sample(prop as Spec, key), key);
+    }
+    const resolvers: string[] | undefined = privatelink.config.dnsResolvers;
+    assert.equal(resolvers?.length, 2);
+    pulumi.runtime.setAllConfig({});
+});
+
 test("get reads a resource by id", async () => {
     const found = privatelink.PrivateLinkConsumer.get("existing", "vpce-0123");
     assert.equal(privatelink.PrivateLinkConsumer.isInstance(found), true);
@@ -201,7 +215,6 @@ test("typed use: nested input types, outputs as inputs, explicit provider", asyn
     assert.deepEqual(JSON.parse(role), { roleArn: "arn:aws:iam::111111111111:role/deploy", externalId: "x" });
     const connections: pulumi.Output<privatelink.types.output.EndpointConnection[] | undefined> = producer.connections;
     const region: string | undefined = privatelink.config.region;
-    assert.equal(region, undefined);
     assert.equal(await valueOf(consumer.port), 5432);
     assert.equal((await valueOf(connections))?.length, 2);
     const [hc] = await Promise.all([valueOf(producer.healthCheck)]);

@@ -188,7 +188,7 @@ def gen_resource_module(pkg: Package, res: Resource) -> str:
     inputs = res.inputs
     input_names = {p.name for p in inputs}
     out = [HEADER, "\nimport pulumi\n", "import pulumi.runtime\n", TYPING_IMPORTS, "from . import _utilities\n"]
-    if any(p.type.object_name or (p.type.element and p.type.element.object_name) for p in res.outputs):
+    if pkg.types_reachable(res.outputs):
         out.append("from . import outputs\n")
     if pkg.types_reachable(inputs):
         out.append("from ._inputs import *\n")

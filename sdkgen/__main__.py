@@ -11,9 +11,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import model, python_sdk
+from . import model, nodejs_sdk, python_sdk
 
-LANGUAGES = {"python": python_sdk.files}
+LANGUAGES = {"python": python_sdk.files, "nodejs": nodejs_sdk.files}
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:

@@ -188,7 +188,7 @@ def gen_resource_module(pkg: Package, res: Resource) -> str:
     inputs = res.inputs
     input_names = {p.name for p in inputs}
     out = [HEADER, "\nimport pulumi\n", "import pulumi.runtime\n", TYPING_IMPORTS, "from . import _utilities\n"]
-    if any(p.type.object_name or (p.type.element and p.type.element.object_name) for p in res.outputs):
+    if pkg.types_reachable(res.outputs):
         out.append("from . import outputs\n")
     if pkg.types_reachable(inputs):
         out.append("from ._inputs import *\n")
@@ -308,24 +308,31 @@ def gen_resource_module(pkg: Package, res: Resource) -> str:
     return "".join(out).rstrip("\n") + "\n"
 
 
+def config_annotation(spec: TypeSpec) -> str:
+    """The type a config value reads as: objects as the JSON mapping stored in the stack's config."""
+    if spec.kind in PRIMITIVES:
+        return PRIMITIVES[spec.kind]
+    if spec.kind == "array":
+        assert spec.element is not None
+        return f"Sequence[{config_annotation(spec.element)}]"
+    if spec.kind == "map":
+        assert spec.element is not None
+        return f"Mapping[str, {config_annotation(spec.element)}]"
+    return "Mapping[str, Any]"
+
+
+CONFIG_READERS = {"string": "get", "boolean": "get_bool", "integer": "get_int", "number": "get_float"}
+
+
 def gen_config_vars(pkg: Package) -> str:
     out = [HEADER, "\nimport types\nimport pulumi\n", TYPING_IMPORTS, "from .. import _utilities\n\n"]
     out.append(f"__config__ = pulumi.Config('{pkg.name}')\n\n\n")
     out.append("class _ExportableConfig(types.ModuleType):\n")
     for p in pkg.config:
-        if p.type.kind == "string":
-            read, ann = "get", "Optional[str]"
-        elif p.type.kind == "boolean":
-            read, ann = "get_bool", "Optional[bool]"
-        elif p.type.kind == "integer":
-            read, ann = "get_int", "Optional[int]"
-        elif p.type.kind == "number":
-            read, ann = "get_float", "Optional[float]"
-        else:
-            # Arrays, maps and objects are stored as JSON in the stack's configuration.
-            read, ann = "get_object", "Optional[Any]"
+        # Arrays, maps and objects are stored as JSON in the stack's configuration.
+        read = CONFIG_READERS.get(p.type.kind, "get_object")
         out.append("    @property\n")
-        out.append(f"    def {snake(p.name)}(self) -> {ann}:\n")
+        out.append(f"    def {snake(p.name)}(self) -> Optional[{config_annotation(p.type)}]:\n")
         out.append(docstring(p.description, "        "))
         out.append(f"        return __config__.{read}('{p.name}')\n\n")
     return "".join(out).rstrip("\n") + "\n"
@@ -342,12 +349,9 @@ sys.modules[__name__].__class__ = _ExportableConfig
 
 def gen_config_init_stub(pkg: Package) -> str:
     """Type stub so checkers see the module's attributes the class swap above provides."""
-    out = [HEADER, "\nfrom typing import Any, Optional\n\n"]
+    out = [HEADER, "\nfrom typing import Any, Mapping, Optional, Sequence\n\n"]
     for p in pkg.config:
-        ann = {"string": "Optional[str]", "boolean": "Optional[bool]", "integer": "Optional[int]", "number": "Optional[float]"}.get(
-            p.type.kind, "Optional[Any]"
-        )
-        out.append(f"{snake(p.name)}: {ann}\n")
+        out.append(f"{snake(p.name)}: Optional[{config_annotation(p.type)}]\n")
         if p.description:
             out.append(docstring(p.description, ""))
         out.append("\n")

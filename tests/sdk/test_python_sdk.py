@@ -214,6 +214,24 @@ def test_provider_sends_every_config_key_as_a_string_and_assume_role_as_a_secret
 
 
 @pulumi.runtime.test
+def test_provider_resolves_outputs_inside_assume_role_before_sending_it(recorder):
+    role = privatelink.AssumeRoleArgs(
+        role_arn=pulumi.Output.from_input("arn:aws:iam::111111111111:role/deploy"),
+        external_id=pulumi.Output.secret("shh"),
+    )
+    provider = privatelink.Provider("nested", assume_role=role, region="eu-west-1")
+
+    def check(_: Any) -> None:
+        sent = recorder.registered[f"pulumi:providers:{SCHEMA['name']}"]["object"]
+        value, secret = unsecret(sent["assumeRole"])
+        assert secret
+        assert json.loads(value) == {"roleArn": "arn:aws:iam::111111111111:role/deploy", "externalId": "shh"}
+        assert sent["region"] == "eu-west-1"
+
+    return provider.urn.apply(check)
+
+
+@pulumi.runtime.test
 def test_args_object_form_equals_keyword_form(recorder):
     args = privatelink.EndpointAcceptanceArgs(service_id="vpce-svc-1", endpoint_id="vpce-1")
     acceptance = privatelink.EndpointAcceptance("by-args", args, pulumi.ResourceOptions(protect=False))
@@ -277,6 +295,22 @@ def test_nested_type_refuses_unknown_and_missing_fields():
         privatelink.AssumeRoleArgs(role_arn="a", roleArn="b")  # type: ignore[call-arg]
 
 
+def test_config_module_reads_every_key_typed():
+    from pulumi.runtime.config import set_all_config
+
+    variables = SCHEMA["config"]["variables"]
+    # Stack configuration holds strings; arrays, maps, objects and booleans as JSON.
+    set_all_config({
+        f"{SCHEMA['name']}:{name}": (v if isinstance(v := wire_sample(prop, name), str) else json.dumps(v))
+        for name, prop in variables.items()
+    })
+    try:
+        for name, prop in variables.items():
+            assert getattr(privatelink.config, snake(name)) == wire_sample(prop, name), name
+    finally:
+        set_all_config({})
+
+
 def test_plugin_json_and_pyproject_carry_the_plugin_version():
     import tomllib
 
@@ -317,7 +351,7 @@ def test_type_checker_rejects_typical_mistakes():
         for number, line in enumerate(misuse.read_text().splitlines(), start=1)
         if (m := re.search(r"# error: ([\w-]+)$", line))
     }
-    assert len(expected) == 5
+    assert len(expected) == 6
     result = mypy(misuse)
     reported = {
         (int(m.group(1)), m.group(2))

@@ -8,3 +8,4 @@ privatelink.PrivateLinkProducer("p", vpcId="v", subnet_ids=["s"], port=5432)  # 
 privatelink.PrivateLinkConsumerArgs(vpc_id="v", subnet_ids=["s"], port=1)  # error: call-arg
 privatelink.HealthCheckArgs(interval_seconds="10")  # error: arg-type
 port: str = privatelink.PrivateLinkProducer.get("p", "id").port  # error: assignment
+resolvers_wrong: int | None = privatelink.config.dns_resolvers  # error: assignment

@@ -3,6 +3,8 @@
 Not run as a test itself (no test_ prefix): it is only type-checked.
 """
 
+from typing import Mapping, Sequence
+
 import pulumi
 import pulumi_privatelink as privatelink
 
@@ -48,6 +50,7 @@ acceptance = privatelink.EndpointAcceptance(
 entries: pulumi.Output[list[str]] = consumer.dns_entries.apply(lambda es: [e.dns_name or "" for e in es])
 zones: pulumi.Output[list[str]] = producer.connections.apply(lambda cs: [c.endpoint_id for c in cs or []])
 region: str | None = privatelink.config.region
-tags: object = privatelink.config.default_tags
+tags: Mapping[str, str] | None = privatelink.config.default_tags
+resolvers: Sequence[str] | None = privatelink.config.dns_resolvers
 existing = privatelink.PrivateLinkConsumer.get("existing", "vpce-0123")
 pulumi.export("jdbcUrl", consumer.jdbc_url)

@@ -12,21 +12,21 @@ __config__ = pulumi.Config('privatelink')
 
 class _ExportableConfig(types.ModuleType):
     @property
-    def assume_role(self) -> Optional[Any]:
+    def assume_role(self) -> Optional[Mapping[str, Any]]:
         """
         Role to assume on top of the base credentials.
         """
         return __config__.get_object('assumeRole')
 
     @property
-    def default_tags(self) -> Optional[Any]:
+    def default_tags(self) -> Optional[Mapping[str, str]]:
         """
         Tags added to every AWS resource this provider creates; a resource's own tags win on conflict.
         """
         return __config__.get_object('defaultTags')
 
     @property
-    def dns_resolvers(self) -> Optional[Any]:
+    def dns_resolvers(self) -> Optional[Sequence[str]]:
         """
         DNS servers (`ip` or `ip:port`) used to resolve target hostnames such as an RDS Proxy endpoint. Defaults to the system resolver.
         """

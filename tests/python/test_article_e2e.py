@@ -228,3 +228,12 @@ def test_a_stack_missing_a_setting_fails_naming_it_before_any_aws_call(emulator,
     assert run.returncode != 0
     assert "privatelink-producer:consumerAccountId" in run.output and "privatelink-producer:consumerCidr" in run.output
     assert emulator.log(since=seq) == []
+
+
+def test_a_setting_of_the_wrong_type_fails_naming_it_before_any_aws_call(emulator, stacks):
+    stacks.config_set("producer", "zoneCount", "two")
+    seq = emulator.last_seq()
+    run = stacks.run("up", "producer")
+    assert run.returncode != 0
+    assert "privatelink-producer:zoneCount: 'two' is not of the declared type integer" in run.output
+    assert emulator.log(since=seq) == []

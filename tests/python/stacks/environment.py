@@ -4,6 +4,7 @@ other stacks' outputs for stack references."""
 
 import json
 import os
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -55,10 +56,32 @@ class StackConfig:
         with open(self.path, "w") as handle:
             json.dump({"values": self.values, "secretKeys": self.secret_keys}, handle, indent=1)
 
+    @staticmethod
+    def has_type(value, declared):
+        """Whether a value set with `config set` (a string) or a default reads as `declared`; the
+        CLI checks each declared key so before the program runs
+        (sdk/go/common/workspace/config.go, ValidateStackConfigAndApplyProjectConfig)."""
+        if declared == "string":
+            return isinstance(value, str)
+        if declared == "integer":
+            return isinstance(value, int) and not isinstance(value, bool) or \
+                isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) is not None
+        if declared == "boolean":
+            return isinstance(value, bool) or value in ("true", "false")
+        if declared == "array":
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    return False
+            return isinstance(value, list)
+        return False
+
     def resolved(self, project):
         """The values the program sees: the stack's, then the project's declared defaults. A
-        declared key with neither is an error before the program runs, as in the CLI; so is a
-        secret declared `secret: true` but set in plain."""
+        declared key with neither is an error before the program runs, as in the CLI
+        (config.go, ValidateStackConfigAndApplyProjectConfig: missingStackConfigurationKeysError);
+        so is a value not of its declared type, and a key declared `secret: true` set in plain."""
         values = dict(self.values)
         missing = []
         for key, spec in (project.get("config") or {}).items():
@@ -71,6 +94,8 @@ class StackConfig:
                     missing.append(name)
             elif spec.get("secret") and name not in self.secret_keys:
                 raise ValueError(f"{name} is declared secret: set it with `config set --secret`")
+            if name in values and not self.has_type(values[name], spec.get("type", "string")):
+                raise ValueError(f"{name}: {values[name]!r} is not of the declared type {spec.get('type')}")
         if missing:
             raise ValueError(f"the stack has no value for {', '.join(missing)} (pulumi config set KEY VALUE)")
         return {k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list)) else

@@ -64,12 +64,12 @@ class ExampleStacks:
         """`pulumi config set` (and `--secret`) of every setting, for both stacks."""
         for example, settings in SETTINGS.items():
             for key, value in settings.items():
-                self._config_set(example, key, value)
+                self.config_set(example, key, value)
             for key in SECRET_SETTINGS.get(example, ()):
                 self.secrets[key] = secrets.token_urlsafe(18)
-                self._config_set(example, key, self.secrets[key], secret=True)
+                self.config_set(example, key, self.secrets[key], secret=True)
 
-    def _config_set(self, example, key, value, secret=False):
+    def config_set(self, example, key, value, secret=False):
         command, env = self._stacks("config", "set", *(["--secret"] if secret else []), key, value,
                                     "--cwd", str(EXAMPLES / example), "--stack", STACK, "--backend", str(self.backend))
         subprocess.run(command, env=env, check=True, capture_output=True, text=True)

@@ -161,6 +161,8 @@ def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     assert ("+", "privatelink:index:PrivateLinkProducer", "database", "create") in steps(run)
     ok(stacks.run("up", "producer"))
     check_producer_in_aws(emulator, stacks)
+    run = preview_writes_nothing(emulator, stacks, "producer")  # with state: Diff, nothing to do
+    assert {s[3] for s in steps(run)} == {"same"}
     second_up_changes_nothing(emulator, stacks, "producer")
 
     # --- examples/consumer, reading the producer's outputs through its stack reference ---

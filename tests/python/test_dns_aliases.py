@@ -6,13 +6,14 @@ resolving the name inside the consumer VPC (the emulator's view of the VPC's Res
 
 import pytest
 
-from article import CONSUMER_TYPE, PORT, consumer_inputs, writes_since
+from article import (CONSUMER_TYPE, PORT, consumer_inputs, create_glue_connection, delete_glue_connection,
+                     writes_since)
 from behaviour import check_refuses, cut_short
 from behaviour import with_changes as _with
 from lifecycle import ManagedResource
 from privatelink_emulator.client import CONSUMER
-from test_consumer import (SOME_NETWORK, SOME_SERVICE, baseline, checking, consumer,  # noqa: F401 (fixtures)
-                           endpoint, inputs, refused_before_any_write, service)
+from test_consumer import (SOME_NETWORK, SOME_SERVICE, accept, baseline, checking,  # noqa: F401 (fixtures)
+                           consumer, endpoint, inputs, refused_before_any_write, service)
 
 PROXY = "orders-proxy.proxy-abc123def456.us-east-1.rds.amazonaws.com"
 READER = "orders-proxy-ro.endpoint.proxy-abc123def456.us-east-1.rds.amazonaws.com"
@@ -75,7 +76,7 @@ def test_aliases_resolve_to_the_endpoint_inside_the_vpc_and_the_jdbc_url_verifie
     seq = emulator.last_seq()
     endpoint.session.update(endpoint.type, endpoint.name, endpoint.id, endpoint.outputs,
                             endpoint.check({**inputs, "hostnameAliases": [READER]}), old_inputs=endpoint.inputs)
-    assert [e for e in writes_since(emulator, seq) if e["service"] == "route53"] == []
+    assert writes_since(emulator, seq) == []
 
     endpoint.destroy()
     assert emulator.inventory(CONSUMER) == baseline
@@ -128,5 +129,30 @@ def test_a_dropped_zone_create_is_retried_and_makes_one_zone(endpoint, inputs, e
     endpoint.up({**inputs, "hostnameAliases": [PROXY]})
     assert emulator.faults() == [], "CreateHostedZone was never called"
     assert len(zones_named(emulator, PROXY)) == 1
+    endpoint.destroy()
+    assert emulator.inventory(CONSUMER) == baseline
+
+
+def test_the_consumer_example_in_one_run_verifies_tls_through_the_proxy_hostname(
+        producer_network, consumer_network, service, endpoint, inputs, emulator, provider_session, baseline):
+    """examples/consumer: hostnameAliases is the producer's proxyEndpoint; the acceptance comes
+    after the endpoint in the same run. Inside the consumer VPC the proxy's hostname resolves to
+    the endpoint; outside it (the producer resolving its targets) it still resolves to the proxy."""
+    proxy = producer_network["proxy_endpoint"]
+    endpoint.up({**inputs, "hostnameAliases": [proxy]}, timeout=120)
+    acceptance = accept(provider_session, service, endpoint)
+    assert endpoint.refresh() and endpoint.outputs["state"] == "available"
+    vpc = consumer_network["vpc_id"]
+    endpoint_ips = emulator.resolve(endpoint.outputs["dnsName"])
+    assert endpoint_ips and emulator.resolve_in_vpc(proxy, vpc) == endpoint_ips
+    assert sorted(emulator.resolve(proxy)) == producer_network["proxy_ips"]
+    jdbc_url = endpoint.outputs["jdbcUrl"]
+    assert jdbc_url == f"jdbc:postgresql://{proxy}:{PORT}/sales?sslmode=verify-full"
+    connection = create_glue_connection(emulator, consumer_network, jdbc_url)
+    assert connection["ConnectionProperties"]["JDBC_CONNECTION_URL"] == jdbc_url
+    # The producer's next refresh still registers the proxy's own addresses.
+    assert service.refresh() and sorted(service.outputs["registeredTargetIps"]) == producer_network["proxy_ips"]
+    delete_glue_connection(emulator)
+    acceptance.destroy()
     endpoint.destroy()
     assert emulator.inventory(CONSUMER) == baseline

@@ -272,11 +272,14 @@ pub async fn delete_all(
         if zones.iter().any(|z| z.hostname == alias) || vpc_id.is_empty() {
             continue;
         }
-        if let Ok(Some(zone)) = find_own_zone(&r53, vpc_id, &alias, name).await {
-            zones.push(AliasZone {
+        match find_own_zone(&r53, vpc_id, &alias, name).await {
+            Ok(Some(zone)) => zones.push(AliasZone {
                 hostname: alias,
                 hosted_zone_id: zone.id,
-            });
+            }),
+            // Someone else's zone for the name: not ours to delete.
+            Ok(None) | Err(ResourceError::Invalid(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     for zone in &zones {

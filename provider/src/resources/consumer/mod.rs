@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-pub use inputs::{ConsumerInputs, ConsumerState, Jdbc};
+pub use inputs::{ConsumerInputs, ConsumerState};
 
 use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Tags};
 use crate::resources::naming::{self, NAME_TAG};
@@ -18,7 +18,7 @@ use crate::resources::{in_program_order, network, optional_in_program_order};
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use aliases::AliasZone;
-use inputs::DnsEntryOutput;
+use inputs::{DnsEntryOutput, Jdbc};
 
 pub struct PrivateLinkConsumer;
 

@@ -56,11 +56,19 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly endpointId: pulumi.Output<string>;
     /**
+     * The private hosted zone made for each alias, in the order of `hostnameAliases`. A zone whose alias record no longer points at the endpoint stays here (so it is never orphaned) while refresh leaves that alias out of `hostnameAliases`, and the next update puts the record back.
+     */
+    declare public readonly hostnameAliasZones: pulumi.Output<outputs.HostnameAliasZone[]>;
+    /**
+     * DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
+     */
+    declare public readonly hostnameAliases: pulumi.Output<string[] | undefined>;
+    /**
      * Set to get `jdbcUrl`, a JDBC URL through the endpoint.
      */
     declare public readonly jdbc: pulumi.Output<outputs.Jdbc | undefined>;
     /**
-     * `jdbc:<engine>://<dnsName>:<port>/<database>`, when `jdbc` is set.
+     * `jdbc:<engine>://<host>:<port>/<database>`, when `jdbc` is set. The host is the first of `hostnameAliases` with `?sslmode=verify-full` (`?sslMode=VERIFY_IDENTITY` for mysql), or else `dnsName`.
      */
     declare public readonly jdbcUrl: pulumi.Output<string | undefined>;
     /**
@@ -76,7 +84,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly port: pulumi.Output<number>;
     /**
-     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
      */
     declare public readonly privateDnsEnabled: pulumi.Output<boolean>;
     /**
@@ -128,6 +136,8 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
             resourceInputs["dnsEntries"] = undefined /*out*/;
             resourceInputs["dnsName"] = undefined /*out*/;
             resourceInputs["endpointId"] = undefined /*out*/;
+            resourceInputs["hostnameAliasZones"] = undefined /*out*/;
+            resourceInputs["hostnameAliases"] = undefined /*out*/;
             resourceInputs["jdbc"] = undefined /*out*/;
             resourceInputs["jdbcUrl"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -157,6 +167,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
             }
             resourceInputs["allowedCidrs"] = args ? args.allowedCidrs : undefined;
             resourceInputs["allowedSecurityGroupIds"] = args ? args.allowedSecurityGroupIds : undefined;
+            resourceInputs["hostnameAliases"] = args ? args.hostnameAliases : undefined;
             resourceInputs["jdbc"] = args ? args.jdbc : undefined;
             resourceInputs["name"] = args ? args.name : undefined;
             resourceInputs["port"] = args ? args.port : undefined;
@@ -170,6 +181,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
             resourceInputs["dnsEntries"] = undefined /*out*/;
             resourceInputs["dnsName"] = undefined /*out*/;
             resourceInputs["endpointId"] = undefined /*out*/;
+            resourceInputs["hostnameAliasZones"] = undefined /*out*/;
             resourceInputs["jdbcUrl"] = undefined /*out*/;
             resourceInputs["networkInterfaceIds"] = undefined /*out*/;
             resourceInputs["securityGroupId"] = undefined /*out*/;
@@ -193,6 +205,10 @@ export interface PrivateLinkConsumerArgs {
      */
     allowedSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
     /**
+     * DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
+     */
+    hostnameAliases?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
      * Set to get `jdbcUrl`, a JDBC URL through the endpoint.
      */
     jdbc?: pulumi.Input<inputs.Jdbc>;
@@ -205,7 +221,7 @@ export interface PrivateLinkConsumerArgs {
      */
     port: pulumi.Input<number>;
     /**
-     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
      */
     privateDnsEnabled?: pulumi.Input<boolean>;
     /**

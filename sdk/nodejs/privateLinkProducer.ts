@@ -104,11 +104,11 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
      */
     declare public readonly port: pulumi.Output<number>;
     /**
-     * Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+     * Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
      */
     declare public readonly privateDnsName: pulumi.Output<string | undefined>;
     /**
-     * The TXT record that verifies `privateDnsName`, when set.
+     * The TXT record to publish in public DNS to verify `privateDnsName`, and the verification state (`pendingVerification`, `verified`, `failed`) as of the last create, update or refresh.
      */
     declare public readonly privateDnsVerification: pulumi.Output<outputs.PrivateDnsVerification | undefined>;
     /**
@@ -304,7 +304,7 @@ export interface PrivateLinkProducerArgs {
      */
     port: pulumi.Input<number>;
     /**
-     * Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+     * Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
      */
     privateDnsName?: pulumi.Input<string>;
     /**

@@ -493,7 +493,8 @@ IN_PLACE = {
                          _health_check_port_changed),
     "tags": (_with(tags={"team": "data"}), ELB_TAGS | EC2_TAGS,
              lambda aws, out: all(t.get("team") == "data" for t in aws.tags(out).values())),
-    "privateDnsName": (_with(privateDnsName="db.example.com"), SERVICE_CONFIG, _private_dns_changed),
+    "privateDnsName": (_with(privateDnsName="db.example.com"),
+                       SERVICE_CONFIG | {"StartVpcEndpointServicePrivateDnsVerification"}, _private_dns_changed),
     "supportedRegions": (_with(supportedRegions=["us-west-2"]), SERVICE_CONFIG,
                          lambda aws, out: {r["Region"] for r in aws.service(out["serviceId"])["SupportedRegions"]} ==
                          {"us-east-1", "us-west-2"}),

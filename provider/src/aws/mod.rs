@@ -14,7 +14,10 @@ use crate::config::ProviderConfig;
 pub mod ec2;
 pub mod elbv2;
 pub mod error;
+pub mod private_dns;
 pub mod retry;
+pub mod route53;
+pub mod target_zones;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {

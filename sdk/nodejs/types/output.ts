@@ -77,6 +77,20 @@ export interface HealthCheck {
 }
 
 /**
+ * The Route 53 private hosted zone made for one of `hostnameAliases`.
+ */
+export interface HostnameAliasZone {
+    /**
+     * The private hosted zone of exactly that name, associated with the endpoint's VPC, holding an alias A record to the endpoint's regional DNS name.
+     */
+    hostedZoneId: string;
+    /**
+     * The alias, lower case, without a trailing dot.
+     */
+    hostname: string;
+}
+
+/**
  * Builds a JDBC URL that reaches the database through the endpoint (for an AWS Glue connection, for example).
  */
 export interface Jdbc {

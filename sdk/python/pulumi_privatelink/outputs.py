@@ -11,6 +11,7 @@ __all__ = [
     'DnsEntry',
     'EndpointConnection',
     'HealthCheck',
+    'HostnameAliasZone',
     'Jdbc',
     'PrivateDnsVerification',
 ]
@@ -151,6 +152,39 @@ class HealthCheck:
         Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
         """
         return pulumi.get(self, "unhealthy_threshold")
+
+
+@pulumi.output_type
+class HostnameAliasZone:
+    """
+    The Route 53 private hosted zone made for one of `hostnameAliases`.
+    """
+    def __init__(__self__, *,
+                 hosted_zone_id: str,
+                 hostname: str):
+        """
+        The Route 53 private hosted zone made for one of `hostnameAliases`.
+        :param str hosted_zone_id: The private hosted zone of exactly that name, associated with the endpoint's VPC, holding an alias A record to the endpoint's regional DNS name.
+        :param str hostname: The alias, lower case, without a trailing dot.
+        """
+        pulumi.set(__self__, "hosted_zone_id", hosted_zone_id)
+        pulumi.set(__self__, "hostname", hostname)
+
+    @property
+    @pulumi.getter(name="hostedZoneId")
+    def hosted_zone_id(self) -> str:
+        """
+        The private hosted zone of exactly that name, associated with the endpoint's VPC, holding an alias A record to the endpoint's regional DNS name.
+        """
+        return pulumi.get(self, "hosted_zone_id")
+
+    @property
+    @pulumi.getter
+    def hostname(self) -> str:
+        """
+        The alias, lower case, without a trailing dot.
+        """
+        return pulumi.get(self, "hostname")
 
 
 @pulumi.output_type

@@ -20,6 +20,7 @@ class PrivateLinkConsumerArgs:
                  vpc_id: pulumi.Input[str],
                  allowed_cidrs: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  allowed_security_group_ids: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+                 hostname_aliases: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  jdbc: Optional[pulumi.Input['JdbcArgs']] = None,
                  name: Optional[pulumi.Input[str]] = None,
                  private_dns_enabled: Optional[pulumi.Input[bool]] = None,
@@ -34,9 +35,10 @@ class PrivateLinkConsumerArgs:
         :param pulumi.Input[str] vpc_id: VPC to create the endpoint in. Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_cidrs: CIDR blocks that may reach `port` on the endpoint.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_security_group_ids: Security groups whose members may reach `port` on the endpoint, e.g. the AWS Glue connection's security group.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] hostname_aliases: DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
         :param pulumi.Input['JdbcArgs'] jdbc: Set to get `jdbcUrl`, a JDBC URL through the endpoint.
         :param pulumi.Input[str] name: Name of the endpoint's security group (and its `Name` tag). Default: the resource name plus a random suffix. Changing it replaces the resource.
-        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
         :param pulumi.Input[str] service_region: Region of the endpoint service when it is not this provider's Region (cross-Region PrivateLink). Changing it replaces the resource.
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
         :param pulumi.Input[str] wait_for_acceptance: How long create and update wait for the producer to accept the connection, as a duration such as `10m` or `90s`. Default: do not wait; `state` reports `pendingAcceptance`.
@@ -49,6 +51,8 @@ class PrivateLinkConsumerArgs:
             pulumi.set(__self__, "allowed_cidrs", allowed_cidrs)
         if allowed_security_group_ids is not None:
             pulumi.set(__self__, "allowed_security_group_ids", allowed_security_group_ids)
+        if hostname_aliases is not None:
+            pulumi.set(__self__, "hostname_aliases", hostname_aliases)
         if jdbc is not None:
             pulumi.set(__self__, "jdbc", jdbc)
         if name is not None:
@@ -85,6 +89,18 @@ class PrivateLinkConsumerArgs:
     @allowed_security_group_ids.setter
     def allowed_security_group_ids(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]]) -> None:
         pulumi.set(self, "allowed_security_group_ids", value)
+
+    @property
+    @pulumi.getter(name="hostnameAliases")
+    def hostname_aliases(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[str]]]]:
+        """
+        DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
+        """
+        return pulumi.get(self, "hostname_aliases")
+
+    @hostname_aliases.setter
+    def hostname_aliases(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]]) -> None:
+        pulumi.set(self, "hostname_aliases", value)
 
     @property
     @pulumi.getter
@@ -126,7 +142,7 @@ class PrivateLinkConsumerArgs:
     @pulumi.getter(name="privateDnsEnabled")
     def private_dns_enabled(self) -> Optional[pulumi.Input[bool]]:
         """
-        Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+        Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
         """
         return pulumi.get(self, "private_dns_enabled")
 
@@ -214,6 +230,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  allowed_cidrs: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  allowed_security_group_ids: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+                 hostname_aliases: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  jdbc: Optional[pulumi.Input['JdbcArgs']] = None,
                  name: Optional[pulumi.Input[str]] = None,
                  port: Optional[pulumi.Input[int]] = None,
@@ -232,10 +249,11 @@ class PrivateLinkConsumer(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_cidrs: CIDR blocks that may reach `port` on the endpoint.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_security_group_ids: Security groups whose members may reach `port` on the endpoint, e.g. the AWS Glue connection's security group.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] hostname_aliases: DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
         :param pulumi.Input['JdbcArgs'] jdbc: Set to get `jdbcUrl`, a JDBC URL through the endpoint.
         :param pulumi.Input[str] name: Name of the endpoint's security group (and its `Name` tag). Default: the resource name plus a random suffix. Changing it replaces the resource.
         :param pulumi.Input[int] port: Port clients connect to, e.g. 5432 (the producer's `port`).
-        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
         :param pulumi.Input[str] service_name: Endpoint service to connect to, the producer's `serviceName` output (`com.amazonaws.vpce.<region>.vpce-svc-...`). Changing it replaces the resource.
         :param pulumi.Input[str] service_region: Region of the endpoint service when it is not this provider's Region (cross-Region PrivateLink). Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
@@ -269,6 +287,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  allowed_cidrs: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  allowed_security_group_ids: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+                 hostname_aliases: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
                  jdbc: Optional[pulumi.Input['JdbcArgs']] = None,
                  name: Optional[pulumi.Input[str]] = None,
                  port: Optional[pulumi.Input[int]] = None,
@@ -290,6 +309,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
 
             __props__.__dict__["allowed_cidrs"] = allowed_cidrs
             __props__.__dict__["allowed_security_group_ids"] = allowed_security_group_ids
+            __props__.__dict__["hostname_aliases"] = hostname_aliases
             __props__.__dict__["jdbc"] = jdbc
             __props__.__dict__["name"] = name
             if port is None and not opts.urn:
@@ -311,6 +331,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
             __props__.__dict__["dns_entries"] = None
             __props__.__dict__["dns_name"] = None
             __props__.__dict__["endpoint_id"] = None
+            __props__.__dict__["hostname_alias_zones"] = None
             __props__.__dict__["jdbc_url"] = None
             __props__.__dict__["network_interface_ids"] = None
             __props__.__dict__["security_group_id"] = None
@@ -341,6 +362,8 @@ class PrivateLinkConsumer(pulumi.CustomResource):
         __props__.__dict__["dns_entries"] = None
         __props__.__dict__["dns_name"] = None
         __props__.__dict__["endpoint_id"] = None
+        __props__.__dict__["hostname_alias_zones"] = None
+        __props__.__dict__["hostname_aliases"] = None
         __props__.__dict__["jdbc"] = None
         __props__.__dict__["jdbc_url"] = None
         __props__.__dict__["name"] = None
@@ -398,6 +421,22 @@ class PrivateLinkConsumer(pulumi.CustomResource):
         return pulumi.get(self, "endpoint_id")
 
     @property
+    @pulumi.getter(name="hostnameAliasZones")
+    def hostname_alias_zones(self) -> pulumi.Output[Sequence['outputs.HostnameAliasZone']]:
+        """
+        The private hosted zone made for each alias, in the order of `hostnameAliases`. A zone whose alias record no longer points at the endpoint stays here (so it is never orphaned) while refresh leaves that alias out of `hostnameAliases`, and the next update puts the record back.
+        """
+        return pulumi.get(self, "hostname_alias_zones")
+
+    @property
+    @pulumi.getter(name="hostnameAliases")
+    def hostname_aliases(self) -> pulumi.Output[Optional[Sequence[str]]]:
+        """
+        DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
+        """
+        return pulumi.get(self, "hostname_aliases")
+
+    @property
     @pulumi.getter
     def jdbc(self) -> pulumi.Output[Optional['outputs.Jdbc']]:
         """
@@ -409,7 +448,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
     @pulumi.getter(name="jdbcUrl")
     def jdbc_url(self) -> pulumi.Output[Optional[str]]:
         """
-        `jdbc:<engine>://<dnsName>:<port>/<database>`, when `jdbc` is set.
+        `jdbc:<engine>://<host>:<port>/<database>`, when `jdbc` is set. The host is the first of `hostnameAliases` with `?sslmode=verify-full` (`?sslMode=VERIFY_IDENTITY` for mysql), or else `dnsName`.
         """
         return pulumi.get(self, "jdbc_url")
 
@@ -441,7 +480,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
     @pulumi.getter(name="privateDnsEnabled")
     def private_dns_enabled(self) -> pulumi.Output[bool]:
         """
-        Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames). Turning it on waits until the endpoint is available. Default `false`.
+        Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
         """
         return pulumi.get(self, "private_dns_enabled")
 

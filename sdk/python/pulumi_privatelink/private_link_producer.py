@@ -48,7 +48,7 @@ class PrivateLinkProducerArgs:
         :param pulumi.Input[bool] force_destroy: On delete, reject the consumers' live connections instead of failing. Default `false`.
         :param pulumi.Input['HealthCheckArgs'] health_check: TCP health checks of the targets.
         :param pulumi.Input[str] name: Name of the load balancer, target group and security group (letters, digits and hyphens, at most 32 characters). Default: the resource name plus a random suffix. Changing it replaces the resource.
-        :param pulumi.Input[str] private_dns_name: Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+        :param pulumi.Input[str] private_dns_name: Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] supported_regions: Other Regions consumers may connect from (cross-Region PrivateLink). The service's own Region is always supported.
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
         :param pulumi.Input[str] target_hostname: Hostname resolved to the IPv4 targets, e.g. the RDS Proxy endpoint. It is resolved at every preview and update, so a changed address is re-registered. Exactly one of `targetHostname` and `targetIps`.
@@ -227,7 +227,7 @@ class PrivateLinkProducerArgs:
     @pulumi.getter(name="privateDnsName")
     def private_dns_name(self) -> Optional[pulumi.Input[str]]:
         """
-        Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+        Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
         """
         return pulumi.get(self, "private_dns_name")
 
@@ -361,7 +361,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
         :param pulumi.Input['HealthCheckArgs'] health_check: TCP health checks of the targets.
         :param pulumi.Input[str] name: Name of the load balancer, target group and security group (letters, digits and hyphens, at most 32 characters). Default: the resource name plus a random suffix. Changing it replaces the resource.
         :param pulumi.Input[int] port: Port consumers connect to (the listener port), e.g. 5432.
-        :param pulumi.Input[str] private_dns_name: Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+        :param pulumi.Input[str] private_dns_name: Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] supported_regions: Other Regions consumers may connect from (cross-Region PrivateLink). The service's own Region is always supported.
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
@@ -655,7 +655,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
     @pulumi.getter(name="privateDnsName")
     def private_dns_name(self) -> pulumi.Output[Optional[str]]:
         """
-        Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the record in `privateDnsVerification`.
+        Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
         """
         return pulumi.get(self, "private_dns_name")
 
@@ -663,7 +663,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
     @pulumi.getter(name="privateDnsVerification")
     def private_dns_verification(self) -> pulumi.Output[Optional['outputs.PrivateDnsVerification']]:
         """
-        The TXT record that verifies `privateDnsName`, when set.
+        The TXT record to publish in public DNS to verify `privateDnsName`, and the verification state (`pendingVerification`, `verified`, `failed`) as of the last create, update or refresh.
         """
         return pulumi.get(self, "private_dns_verification")
 

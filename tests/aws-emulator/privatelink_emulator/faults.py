@@ -2,7 +2,9 @@
 import itertools
 import threading
 
-KINDS = {"throttle", "http500", "http503", "drop", "latency"}
+# `lose_answer`: the call is carried out, then the connection is closed without the answer (a
+# client cannot tell whether it happened: what idempotency tokens are for).
+KINDS = {"throttle", "http500", "http503", "drop", "latency", "lose_answer"}
 
 
 class FaultRules:

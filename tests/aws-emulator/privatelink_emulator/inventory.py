@@ -44,15 +44,22 @@ def _secrets_items(backend):
     yield "secrets", [s.name for s in dict.values(backend.secrets) if getattr(s, "deleted_date", None) is None]
 
 
+def _route53_items(backend):
+    from .ext.route53 import hosted_zones
+    yield "hosted_zones", hosted_zones(backend)
+
+
 def _sources():
     from moto.ec2.models import ec2_backends
     from moto.elbv2.models import elbv2_backends
     from moto.glue.models import glue_backends
     from moto.iam.models import iam_backends
     from moto.rds.models import rds_backends
+    from moto.route53.models import route53_backends
     from moto.secretsmanager.models import secretsmanager_backends
     return [(ec2_backends, _ec2_items), (elbv2_backends, _elbv2_items), (rds_backends, _rds_items),
-            (glue_backends, _glue_items), (iam_backends, _iam_items), (secretsmanager_backends, _secrets_items)]
+            (glue_backends, _glue_items), (iam_backends, _iam_items), (secretsmanager_backends, _secrets_items),
+            (route53_backends, _route53_items)]
 
 
 def collect(account=None):

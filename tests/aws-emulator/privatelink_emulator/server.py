@@ -64,7 +64,7 @@ class EmulatorApp:
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
-        elif fault:
+        elif fault and fault["kind"] != "lose_answer":
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
@@ -76,6 +76,8 @@ class EmulatorApp:
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
         JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
+        if fault and fault["kind"] == "lose_answer":
+            _drop(environ)
         start_response(status_line(status), headers)
         return [out]
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::aliases::{self, AliasZone};
 use crate::resources::naming::check_name;
 use crate::runtime::resource::{CheckFailure, Context};
 use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
@@ -35,6 +36,7 @@ pub struct ConsumerInputs {
     pub service_region: Option<String>,
     pub wait_for_acceptance: Option<String>,
     pub jdbc: Option<Jdbc>,
+    pub hostname_aliases: Option<Vec<String>>,
     pub name: Option<String>,
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -56,6 +58,7 @@ pub struct ConsumerState {
     pub dns_entries: Vec<DnsEntryOutput>,
     pub network_interface_ids: Vec<String>,
     pub jdbc_url: Option<String>,
+    pub hostname_alias_zones: Vec<AliasZone>,
 }
 
 impl ConsumerInputs {
@@ -73,6 +76,9 @@ impl ConsumerInputs {
     }
     pub fn private_dns(&self) -> bool {
         self.private_dns_enabled.unwrap_or(false)
+    }
+    pub fn aliases(&self) -> Vec<String> {
+        self.hostname_aliases.clone().unwrap_or_default()
     }
     pub fn acceptance_wait(&self) -> Option<Duration> {
         self.wait_for_acceptance.as_deref().and_then(parse_duration)
@@ -160,6 +166,7 @@ pub async fn check(
             );
         }
     }
+    aliases::check(&news.aliases(), &mut f);
     if let Some(tags) = &news.tags {
         f.tags("tags", tags);
     }

@@ -2,7 +2,7 @@
 
 
 def install():
-    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, target_groups
+    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, route53, target_groups
     ec2_privatelink.install()
     endpoints.install()
     endpoint_services.install()
@@ -12,3 +12,4 @@ def install():
     rds.install()
     rds.install_responses()
     glue.install()
+    route53.install()

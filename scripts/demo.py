@@ -45,10 +45,10 @@ def pulumi(stacks, summary, command, example):
 
 
 def glue_reaches_the_endpoint(emulator, stacks):
-    step("the Glue connection's host resolves to the endpoint (emulator DNS)")
+    step("inside the consumer VPC, the Glue connection's host resolves to the endpoint (emulator DNS)")
     consumer = stacks.outputs("consumer")
     host, connection = glue_connection_host(emulator, consumer["glueConnectionName"])
-    resolved = sorted(emulator.resolve(host) or [])
+    resolved = sorted(emulator.resolve_in_vpc(host, consumer["vpcId"]) or [])
     expected = endpoint_addresses(emulator, consumer["endpointId"])
     print(f"    Glue connection {connection['Name']}: {connection['ConnectionProperties']['JDBC_CONNECTION_URL']}")
     print(f"    {host} -> {', '.join(resolved) or 'NXDOMAIN'}")

@@ -66,6 +66,9 @@ aws.vpc.SecurityGroupEgressRule("glue-to-s3", security_group_id=glue_group.id, p
 endpoint = privatelink.PrivateLinkConsumer(
     "database", service_name=service_name, service_region=producer_region, vpc_id=vpc.id,
     subnet_ids=[subnet.id for subnet in subnets], port=port, allowed_security_group_ids=[glue_group.id],
+    # The proxy's certificate names the proxy's hostname, not the endpoint: that hostname resolves
+    # to the endpoint inside this VPC, so Glue can verify TLS (jdbcUrl gets sslmode=verify-full).
+    hostname_aliases=[producer.require_output("proxyEndpoint")],
     jdbc={"engine": "postgresql", "database": producer.require_output("databaseName")}, tags=tags)
 aws.vpc.SecurityGroupEgressRule("glue-to-database", security_group_id=glue_group.id,
                                 referenced_security_group_id=endpoint.security_group_id, ip_protocol="tcp",
@@ -94,6 +97,7 @@ connection = aws.glue.Connection(
                                       "subnet_id": subnets[0].id},
     tags=tags, opts=pulumi.ResourceOptions(depends_on=[acceptance]))
 
+pulumi.export("vpcId", vpc.id)
 pulumi.export("endpointId", endpoint.endpoint_id)
 pulumi.export("dnsName", endpoint.dns_name)
 pulumi.export("jdbcUrl", endpoint.jdbc_url)

@@ -105,7 +105,9 @@ def check_consumer_in_aws(emulator, stacks):
     resources = stacks.resources("consumer")
     ec2 = emulator.client("ec2", CONSUMER)
     assert out["connectionState"] == "available"
-    assert out["jdbcUrl"] == f"jdbc:postgresql://{out['dnsName']}:5432/sales"
+    # TLS verifies: the URL names the proxy's own hostname (an alias of the endpoint in this VPC).
+    proxy = stacks.outputs("producer")["proxyEndpoint"]
+    assert out["jdbcUrl"] == f"jdbc:postgresql://{proxy}:5432/sales?sslmode=verify-full"
 
     subnet_ids = [r["id"] for k, r in resources.items() if k.startswith("aws:ec2/subnet:Subnet::")]
     subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
@@ -178,7 +180,9 @@ def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     # --- the Glue connection's host is the endpoint, in the consumer's VPC ---
     consumer = stacks.outputs("consumer")
     addresses = endpoint_addresses(emulator, consumer["endpointId"])
-    assert sorted(emulator.resolve(host)) == addresses
+    assert sorted(emulator.resolve_in_vpc(host, consumer["vpcId"])) == addresses
+    # Outside the consumer VPC the proxy's name is still the proxy (the producer's targets).
+    assert sorted(emulator.resolve(host)) != addresses
     assert all(ipaddress.ip_address(ip) in ipaddress.ip_network(CONSUMER_CIDR) for ip in addresses)
 
     # --- refresh: everything is still there; the producer now sees the connection ---

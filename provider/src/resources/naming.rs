@@ -114,7 +114,8 @@ mod tests {
 
     #[test]
     fn generated_names_fit_aws_rules_and_are_stable() {
-        let urn = "urn:pulumi:dev::orders::privatelink:index:PrivateLinkProducer::orders-db-producer";
+        let urn =
+            "urn:pulumi:dev::orders::privatelink:index:PrivateLinkProducer::orders-db-producer";
         let a = generated_name("orders-db-producer", urn);
         assert_eq!(a, generated_name("orders-db-producer", urn));
         assert!(a.starts_with("orders-db-producer-"));

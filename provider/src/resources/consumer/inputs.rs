@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{CheckFailure, Context};
+use crate::runtime::resource::{Checked, Context};
 use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ pub async fn check(
     ctx: &Context,
     olds: Option<&ConsumerInputs>,
     mut news: ConsumerInputs,
-) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+) -> Checked<ConsumerInputs> {
     let mut f = Failures::default();
     check_name(
         ctx,
@@ -169,7 +169,7 @@ pub async fn check(
         );
     }
     news.private_dns_enabled.get_or_insert(false);
-    f.into_result(news)
+    f.checked(news)
 }
 
 /// `com.amazonaws.vpce.<region>.vpce-svc-<hex>` (a partner or AWS service name also works

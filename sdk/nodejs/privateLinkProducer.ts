@@ -52,7 +52,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
      */
     declare public readonly allowedPrincipals: pulumi.Output<string[] | undefined>;
     /**
-     * Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+     * Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
      */
     declare public readonly autoAcceptAccounts: pulumi.Output<string[] | undefined>;
     /**
@@ -276,7 +276,7 @@ export interface PrivateLinkProducerArgs {
      */
     allowedPrincipals?: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+     * Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
      */
     autoAcceptAccounts?: pulumi.Input<pulumi.Input<string>[]>;
     /**

@@ -64,6 +64,29 @@ pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupEr
         .build())
 }
 
+/// An error and its causes in plain words joined by `: `, each said once and on one line (the
+/// SDK's `DisplayErrorContext` appends Debug structures, and its credential chain lists every
+/// provider it tried on lines of their own).
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        if let Some(CredentialsError::CredentialsNotLoaded(_)) = current.downcast_ref() {
+            return "no credentials were found in the environment, the shared config profile, a web \
+                    identity token, or container or instance metadata"
+                .into();
+        }
+        let text = current.to_string();
+        let first_line = text.lines().next().unwrap_or_default().trim();
+        if !first_line.is_empty() && !said.iter().any(|s| s.contains(first_line)) {
+            said.push(first_line.to_string());
+        }
+        next = current.source();
+    }
+    said.join(": ")
+}
+
 /// Asks STS who we are, proving the credentials (and any assumed role) work. Returns the
 /// account id.
 pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupError> {
@@ -73,10 +96,6 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
         .map_err(|_| {
             AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
         })?
-        .map_err(|e| {
-            AwsSetupError::Credentials(
-                aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
-            )
-        })?;
+        .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
     Ok(identity.account().unwrap_or_default().to_string())
 }

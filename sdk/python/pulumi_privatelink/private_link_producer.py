@@ -42,7 +42,7 @@ class PrivateLinkProducerArgs:
         :param pulumi.Input[bool] allow_any_principal: Allow `*` in `allowedPrincipals`: any AWS account may request a connection. Default `false`.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_cidrs: Client CIDR blocks allowed to reach `port` through the load balancer's security group, e.g. the consumer VPC's CIDR. Empty: no client traffic is allowed until you add one.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_principals: IAM principals allowed to connect, e.g. `arn:aws:iam::222222222222:root` for a whole account or a role ARN. `*` (anyone) needs `allowAnyPrincipal`.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] auto_accept_accounts: Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] auto_accept_accounts: Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
         :param pulumi.Input[bool] cross_zone_load_balancing: Let each load balancer node send traffic to targets in every Availability Zone. Default `true`.
         :param pulumi.Input[bool] enforce_security_group_inbound_rules_on_private_link_traffic: Apply the load balancer's inbound rules to traffic arriving over PrivateLink. With `true`, `allowedCidrs` must include the consumers' addresses. Default `true`.
         :param pulumi.Input[bool] force_destroy: On delete, reject the consumers' live connections instead of failing. Default `false`.
@@ -143,7 +143,7 @@ class PrivateLinkProducerArgs:
     @pulumi.getter(name="autoAcceptAccounts")
     def auto_accept_accounts(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[str]]]]:
         """
-        Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+        Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
         """
         return pulumi.get(self, "auto_accept_accounts")
 
@@ -354,7 +354,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
         :param pulumi.Input[bool] allow_any_principal: Allow `*` in `allowedPrincipals`: any AWS account may request a connection. Default `false`.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_cidrs: Client CIDR blocks allowed to reach `port` through the load balancer's security group, e.g. the consumer VPC's CIDR. Empty: no client traffic is allowed until you add one.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_principals: IAM principals allowed to connect, e.g. `arn:aws:iam::222222222222:root` for a whole account or a role ARN. `*` (anyone) needs `allowAnyPrincipal`.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] auto_accept_accounts: Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] auto_accept_accounts: Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
         :param pulumi.Input[bool] cross_zone_load_balancing: Let each load balancer node send traffic to targets in every Availability Zone. Default `true`.
         :param pulumi.Input[bool] enforce_security_group_inbound_rules_on_private_link_traffic: Apply the load balancer's inbound rules to traffic arriving over PrivateLink. With `true`, `allowedCidrs` must include the consumers' addresses. Default `true`.
         :param pulumi.Input[bool] force_destroy: On delete, reject the consumers' live connections instead of failing. Default `false`.
@@ -551,7 +551,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
     @pulumi.getter(name="autoAcceptAccounts")
     def auto_accept_accounts(self) -> pulumi.Output[Optional[Sequence[str]]]:
         """
-        Accounts (12 digits) whose pending connection requests are accepted on create, update and refresh. Only these are accepted.
+        Accounts (12 digits) whose pending connection requests are accepted on create and update; a pending request that a refresh finds makes the next update accept it (`pulumi up --refresh`). A refresh itself writes nothing. Only these accounts are accepted.
         """
         return pulumi.get(self, "auto_accept_accounts")
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aliases::{self, AliasZone};
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{CheckFailure, Context};
+use crate::runtime::resource::{Checked, Context};
 use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -89,7 +89,7 @@ pub async fn check(
     ctx: &Context,
     olds: Option<&ConsumerInputs>,
     mut news: ConsumerInputs,
-) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+) -> Checked<ConsumerInputs> {
     let mut f = Failures::default();
     check_name(
         ctx,
@@ -176,7 +176,7 @@ pub async fn check(
         );
     }
     news.private_dns_enabled.get_or_insert(false);
-    f.into_result(news)
+    f.checked(news)
 }
 
 /// `com.amazonaws.vpce.<region>.vpce-svc-<hex>` (a partner or AWS service name also works

@@ -15,7 +15,7 @@ pub use inputs::{ConsumerInputs, ConsumerState};
 use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Tags};
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::{in_program_order, network, optional_in_program_order};
-use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use aliases::AliasZone;
 use inputs::{DnsEntryOutput, Jdbc};
@@ -414,6 +414,8 @@ impl Resource for PrivateLinkConsumer {
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
         &["serviceName", "vpcId", "subnetIds", "serviceRegion", "name"];
+    // The URL names the database.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[("jdbc", &["jdbcUrl"])];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
@@ -428,7 +430,7 @@ impl Resource for PrivateLinkConsumer {
         ctx: &Context,
         olds: Option<&ConsumerInputs>,
         news: ConsumerInputs,
-    ) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+    ) -> Checked<ConsumerInputs> {
         inputs::check(ctx, olds, news).await
     }
 

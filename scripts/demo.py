@@ -1,33 +1,28 @@
-"""The article end to end on the embedded AWS emulator, driving the provider plugin the way
-`pulumi up` and `pulumi destroy` drive it for examples/producer and examples/consumer: build the
-two accounts' networks, preview and create PrivateLinkProducer, PrivateLinkConsumer and
-EndpointAcceptance, connect Glue through the endpoint, then destroy everything in reverse and show
-that only the networks are left. Each step prints the plugin's progress lines (its Engine.Log
-messages, as the fake engine receives them) and its timing.
+"""The article end to end on the local AWS emulator, as a user runs it: `pulumi up` in
+examples/producer (a VPC, Postgres 16 behind an RDS Proxy, and the PrivateLinkProducer), `pulumi up`
+in examples/consumer (Glue's VPC, the PrivateLinkConsumer, the producer's acceptance, the Glue JDBC
+connection), a check that the Glue connection's host resolves to the endpoint's addresses, then
+`pulumi destroy` in consumer and producer, and a check that nothing is left.
 
-Everything comes from the test harness (tests/python, tests/aws-emulator): the same emulator
-client, network builders, provider sessions and resource lifecycle the tests use."""
+There is no Pulumi CLI here: each `pulumi` command is `python -m stacks` (tests/python/stacks), which
+runs the program unchanged under the Pulumi SDK's mock monitor, with the privatelink resources
+sent to the real plugin as the engine sends them and the aws resources to a pulumi-aws test
+double that makes them in the emulator."""
 
 import argparse
-import contextlib
 import pathlib
 import sys
-import threading
+import tempfile
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests" / "python"), str(REPO / "tests" / "aws-emulator")]
 
-import grpc  # noqa: E402
-
-from article import (ArticleStacks, acceptance_inputs, consumer_inputs, create_glue_connection,  # noqa: E402
-                     delete_glue_connection, endpoint_state, producer_inputs, writes_since)
-from networks import consumer_network, producer_network  # noqa: E402
 from privatelink_emulator.client import CONSUMER, PRODUCER, Emulator  # noqa: E402
-from provider_session import UNKNOWN, ProviderSession  # noqa: E402
+from stacks.examples import ExampleStacks, endpoint_addresses, glue_connection_host  # noqa: E402
 
 # Seconds the emulator takes for AWS's slow transitions: enough to see the plugin wait and report
-# progress, little enough for a demo that runs in well under a minute.
+# progress, little enough for a demo that runs in about a minute.
 DELAYS = {"nlb_provisioning": 2, "service_pending": 1, "endpoint_pending": 1, "endpoint_acceptance": 1,
           "endpoint_deleting": 1, "eni_release": 1}
 
@@ -36,185 +31,71 @@ class Failed(Exception):
     pass
 
 
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
+def step(title):
+    print(f"\n==> {title}", flush=True)
 
 
-@contextlib.contextmanager
-def streamed(session, started):
-    """Prints the plugin's log lines while the block runs, as they arrive."""
-    seen = len(session.logs())
-    stop = threading.Event()
+def pulumi(stacks, summary, command, example):
+    step(f"pulumi {command}   (examples/{example})")
+    run = stacks.run(command, example)
+    summary.append((f"pulumi {command} {example}", run.seconds, run.returncode == 0))
+    if run.returncode != 0:
+        raise Failed(f"pulumi {command} in examples/{example} failed")
+    return run
 
-    def show():
-        nonlocal seen
-        lines = session.logs()
-        for line in lines[seen:]:
-            kind = {"WARNING": "warning: ", "ERROR": "error: "}.get(line.severity, "")
-            marker = "…" if line.ephemeral else "•"
-            print(f"      {time.monotonic() - started:5.2f} s {marker} {kind}{line.message}", flush=True)
-        seen = len(lines)
 
-    def run():
-        while not stop.wait(0.05):
-            show()
+def glue_reaches_the_endpoint(emulator, stacks):
+    step("inside the consumer VPC, the Glue connection's host resolves to the endpoint (emulator DNS)")
+    consumer = stacks.outputs("consumer")
+    host, connection = glue_connection_host(emulator, consumer["glueConnectionName"])
+    resolved = sorted(emulator.resolve_in_vpc(host, consumer["vpcId"]) or [])
+    expected = endpoint_addresses(emulator, consumer["endpointId"])
+    print(f"    Glue connection {connection['Name']}: {connection['ConnectionProperties']['JDBC_CONNECTION_URL']}")
+    print(f"    {host} -> {', '.join(resolved) or 'NXDOMAIN'}")
+    print(f"    endpoint {consumer['endpointId']} network interfaces: {', '.join(expected)}")
+    if not resolved or resolved != expected:
+        raise Failed("the Glue connection's host does not resolve to the endpoint's addresses")
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
+
+def nothing_left(emulator, baseline):
+    step("what is left in both accounts")
+    left = emulator.inventory()
+    for account in (PRODUCER, CONSUMER):
+        kinds = {k: v for regions in left.get(account, {}).values() for k, v in regions.items()}
+        print(f"    {account}: " + (", ".join(f"{len(ids)} {kind}" for kind, ids in kinds.items()) or "nothing"))
+    if left != baseline:
+        raise Failed(f"left behind: {left} (the emulator started with {baseline})")
+
+
+def run(emulator, provider, workdir):
+    emulator.config(**DELAYS)
+    baseline = emulator.inventory()
+    stacks = ExampleStacks(emulator, workdir, provider, echo=True)
+    step("pulumi config set (and --secret) for both stacks, with a profile per account "
+         f"(producer {PRODUCER}, consumer {CONSUMER})")
+    stacks.configure()
+    summary = []
+    started = time.monotonic()
     try:
-        yield
+        pulumi(stacks, summary, "up", "producer")
+        pulumi(stacks, summary, "up", "consumer")
+        checked = time.monotonic()
+        glue_reaches_the_endpoint(emulator, stacks)
+        summary.append(("Glue host is the endpoint", time.monotonic() - checked, True))
     finally:
-        stop.set()
-        thread.join()
-        show()
-
-
-class Steps:
-    def __init__(self):
-        self.count = 0
-        self.started = time.monotonic()
-
-    @contextlib.contextmanager
-    def __call__(self, title, session=None):
-        """One step: its title, the plugin's progress lines while it runs (when it drives a
-        plugin), then its time and the notes the block added."""
-        self.count += 1
-        print(f"\n==> {self.count}. {title}", flush=True)
-        started = time.monotonic()
-        notes = []
-        with streamed(session, started) if session else contextlib.nullcontext():
-            yield notes
-        print(f"    done in {time.monotonic() - started:.2f} s", flush=True)
-        for note in notes:
-            print(f"    {note}", flush=True)
-
-    def total(self):
-        return time.monotonic() - self.started
-
-
-def preview(emulator, resource, news, notes):
-    """The preview half of `pulumi up`: Check, then Create with preview=True, and no AWS write."""
-    seq = emulator.last_seq()
-    _diff, planned = resource.preview(news)
-    writes = writes_since(emulator, seq)
-    expect(writes == [], f"the preview of {resource.type} wrote to AWS: {writes}")
-    unknown = sorted(k for k, v in planned.items() if v == UNKNOWN)
-    notes.append(f"{resource.type} {resource.name}: no AWS writes; known after create: {', '.join(unknown)}")
-
-
-def run(emulator, binary):
-    step = Steps()
-    with step("the article's networks (boto3, as the article's own Pulumi program makes them)") as notes:
-        emulator.config(**DELAYS)
-        producer_net = producer_network(emulator, PRODUCER)
-        consumer_net = consumer_network(emulator, CONSUMER)
-        baseline = emulator.inventory()
-        notes.append(f"producer {PRODUCER}: {producer_net['vpc_id']} {producer_net['vpc_cidr']}, Postgres behind "
-                     f"RDS Proxy {producer_net['proxy_endpoint']} ({', '.join(producer_net['proxy_ips'])})")
-        notes.append(f"consumer {CONSUMER}: {consumer_net['vpc_id']} {consumer_net['vpc_cidr']}, "
-                     f"Glue security group {consumer_net['glue_sg_id']}")
-        notes.append(f"emulator delays: {', '.join(f'{k} {v} s' for k, v in DELAYS.items())}")
-
-    sessions = []
-
-    def start_session(account):
-        sessions.append(ProviderSession(binary, emulator, account))
-        return sessions[-1]
-
-    try:
-        with step("launch the plugin as the engine does: producer stack, consumer stack, and its "
-                  "producer-account provider") as notes:
-            stacks = ArticleStacks(start_session)
-            for session in sessions:
-                notes.append(f"account {session.account}: plugin on port {session.plugin.port}, "
-                             "configured and credentials checked with STS")
-        flow(emulator, step, stacks, producer_net, consumer_net)
-        teardown(emulator, step, stacks, baseline)
-    finally:
-        for session in sessions:
-            session.stop()
-    print(f"\nThe article's flow, up and down, in {step.total():.1f} s.")
-
-
-def flow(emulator, step, stacks, producer_net, consumer_net):
-    producer, endpoint, acceptance = stacks.resources()
-    producer_news = producer_inputs(producer_net, consumer_net)
-    with step("pulumi preview, examples/producer") as notes:
-        preview(emulator, producer, producer_news, notes)
-    with step("pulumi up, examples/producer: PrivateLinkProducer", producer.session) as notes:
-        producer.up(producer_news)
-        out = producer.outputs
-        notes.append(f"service {out['serviceName']} ({out['serviceState']}), load balancer {out['name']}, "
-                     f"targets {', '.join(out['registeredTargetIps'])}")
-
-    endpoint_news = consumer_inputs(consumer_net, producer.outputs["serviceName"])
-    with step("pulumi preview, examples/consumer") as notes:
-        preview(emulator, endpoint, endpoint_news, notes)
-        preview(emulator, acceptance, acceptance_inputs(producer.outputs["serviceId"], UNKNOWN), notes)
-    with step("pulumi up, examples/consumer: PrivateLinkConsumer", endpoint.session) as notes:
-        endpoint.up(endpoint_news)
-        notes.append(f"endpoint {endpoint.id}: {endpoint.outputs['state']}")
-    with step("pulumi up, examples/consumer: EndpointAcceptance (producer credentials)",
-              acceptance.session) as notes:
-        acceptance.up(acceptance_inputs(producer.outputs["serviceId"], endpoint.id))
-        notes.append(f"connection {acceptance.id}: {acceptance.outputs['state']}, "
-                     f"owner {acceptance.outputs['ownerAccount']}")
-        expect(acceptance.outputs["state"] == "available", "the connection was not accepted")
-
-    with step("pulumi refresh of both stacks") as notes:
-        endpoint.refresh()
-        producer.refresh()
-        notes.append(f"endpoint {endpoint.id}: {endpoint.outputs['state']}")
-        for connection in producer.outputs["connections"]:
-            notes.append(f"producer sees {connection['endpointId']} of {connection['ownerAccount']}: "
-                         f"{connection['state']}")
-        expect(endpoint.outputs["state"] == "available", "the endpoint is not available")
-
-    with step("Glue JDBC connection through the endpoint (boto3, consumer account)") as notes:
-        glue = create_glue_connection(emulator, consumer_net, endpoint.outputs["jdbcUrl"])
-        notes.append(f"{glue['Name']}: {glue['ConnectionProperties']['JDBC_CONNECTION_URL']} ({glue['Status']})")
-
-    print("\n    Outputs")
-    for label, value in (("service name", producer.outputs["serviceName"]),
-                         ("endpoint DNS name", endpoint.outputs["dnsName"]),
-                         ("endpoint resolves to", ", ".join(emulator.resolve(endpoint.outputs["dnsName"]) or [])),
-                         ("JDBC URL", endpoint.outputs["jdbcUrl"]),
-                         ("connection state", acceptance.outputs["state"]),
-                         ("Glue connection", glue["Name"])):
-        print(f"      {label:21} {value}")
-
-
-def teardown(emulator, step, stacks, baseline):
-    producer, endpoint, acceptance = stacks.resources()
-    with step("pulumi destroy, examples/producer first (the wrong order)", producer.session) as notes:
-        before = emulator.inventory()
-        try:
-            producer.destroy(timeout=30)
-            raise Failed("the producer was deleted with a consumer still connected")
-        except grpc.RpcError as error:
-            notes.append(f"refused: {error.details()}")
-        expect(emulator.inventory() == before, "the refused destroy deleted something")
-        notes.append("nothing was deleted")
-
-    with step("delete the Glue connection") as notes:
-        delete_glue_connection(emulator)
-    for resource, title in ((acceptance, "pulumi destroy, examples/consumer: EndpointAcceptance (rejects)"),
-                            (endpoint, "pulumi destroy, examples/consumer: PrivateLinkConsumer"),
-                            (producer, "pulumi destroy, examples/producer: PrivateLinkProducer")):
-        with step(title, resource.session) as notes:
-            endpoint_id = endpoint.id
-            resource.destroy()
-            if resource is acceptance:
-                notes.append(f"endpoint {endpoint_id}: {endpoint_state(emulator, endpoint_id)}")
-
-    with step("what is left in both accounts") as notes:
-        left = emulator.inventory()
-        for account, regions in sorted(left.items()):
-            for region, kinds in regions.items():
-                notes.append(f"{account} {region}: " + ", ".join(f"{len(ids)} {kind}" for kind, ids in kinds.items()))
-        expect(left == baseline, f"left behind: {left} (the networks alone were {baseline})")
-        notes.append("only the article's networks: nothing orphaned")
+        # Tear down even after a failure, consumer first (the producer refuses while connected).
+        for example in ("consumer", "producer"):
+            try:
+                pulumi(stacks, summary, "destroy", example)
+            except Failed as failure:
+                print(f"    {failure}", flush=True)
+    nothing_left(emulator, baseline)
+    step("summary")
+    for label, seconds, ok in summary:
+        print(f"    {label:28} {'ok' if ok else 'FAILED':6} {seconds:6.1f} s")
+    print(f"\nThe article's two stacks, up and down, in {time.monotonic() - started:.1f} s; nothing left.")
+    if not all(ok for _label, _seconds, ok in summary):
+        raise Failed("a step failed (see above)")
 
 
 def main():
@@ -224,10 +105,10 @@ def main():
     args = parser.parse_args()
 
     print("Starting the AWS emulator (two accounts: producer 111111111111, consumer 222222222222)", flush=True)
-    with Emulator.start(args.state_dir) as emulator:
+    with Emulator.start(args.state_dir) as emulator, tempfile.TemporaryDirectory(prefix="privatelink-demo-") as work:
         print(f"    {emulator.url}, DNS {emulator.dns_server}", flush=True)
         try:
-            run(emulator, args.provider)
+            run(emulator, args.provider, work)
         except Failed as failure:
             raise SystemExit(f"\ndemo failed: {failure}") from None
     print("Emulator stopped.")

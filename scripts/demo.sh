@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: the article's whole flow (examples/producer and
-# examples/consumer, up then destroy) on the local AWS emulator, with the plugin driven as the
-# Pulumi engine drives it. scripts/demo.py starts and stops the emulator.
+# The README's main command: the article's two stacks (examples/producer, examples/consumer) on
+# the local AWS emulator, up then destroy, each `pulumi` command a run of the unchanged program
+# under the SDK's mock monitor (tests/python/stacks). scripts/demo.py starts and stops the emulator.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

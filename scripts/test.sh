@@ -6,6 +6,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+echo "== generated SDKs match schema.json (sdk/ is regenerated into a temp dir and compared)"
+generated="$(mktemp -d)"
+trap 'rm -rf "$generated"' EXIT
+bash scripts/gen-sdk.sh "$generated" >/dev/null
+if ! diff -r -x __pycache__ -x node_modules -x bin -x '*.tgz' -x '*.egg-info' -x package-lock.json -x build "$generated" sdk; then
+  echo "sdk/ differs from what schema.json generates: run bash scripts/gen-sdk.sh and commit the result" >&2
+  exit 1
+fi
+
 echo "== build (dev profile)"
 cargo build --workspace --bins --tests --locked
 
@@ -15,5 +24,8 @@ venv="$(bash tests/python-env.sh)"
 echo "== rust tests"
 cargo test --workspace --locked
 
-echo "== python tests (protocol conformance, launched plugin, AWS emulator)"
-"$venv/bin/python" -m pytest -p no:cacheprovider tests/python tests/aws-emulator/tests
+echo "== python tests (protocol conformance, launched plugin, AWS emulator, Python SDK)"
+"$venv/bin/python" -m pytest -p no:cacheprovider tests/python tests/aws-emulator/tests tests/sdk --ignore=tests/sdk/node
+
+echo "== Node.js SDK tests (tsc --strict against @pulumi/pulumi, setMocks)"
+bash tests/sdk/node/run.sh

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::runtime::resource::CheckFailure;
-use crate::runtime::value::{PropertyMap, PropertyValue};
+use crate::runtime::value::{reveal, PropertyMap, PropertyValue};
 use crate::schema::schema;
 use crate::validate::{is_region, is_role_arn};
 
@@ -74,6 +74,52 @@ pub fn normalize(mut map: PropertyMap) -> PropertyMap {
         }
     }
     map
+}
+
+/// Keys whose change points the provider at other AWS resources: every resource it manages must
+/// then be replaced (made anew where the provider now points, deleted where it pointed), as
+/// provider.proto's DiffConfig asks, and not read or deleted in the wrong place.
+const REPLACING_KEYS: &[&str] = &["region", "endpoint"];
+
+/// What changed between two provider configurations (normalized maps), and which of the changes
+/// replace the provider.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ConfigDiff {
+    pub changed: Vec<String>,
+    pub replaces: Vec<String>,
+}
+
+pub fn diff(olds: &PropertyMap, news: &PropertyMap) -> ConfigDiff {
+    let mut keys: Vec<&String> = olds.keys().chain(news.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut diff = ConfigDiff::default();
+    for key in keys {
+        let old = olds.get(key).cloned().map(reveal);
+        let new = news.get(key).cloned().map(reveal);
+        let unknown = new.as_ref().is_some_and(PropertyValue::contains_unknowns);
+        if old == new && !unknown {
+            continue;
+        }
+        let replaces = REPLACING_KEYS.contains(&key.as_str())
+            || (key == "assumeRole" && (unknown || role_account(&old) != role_account(&new)));
+        if replaces {
+            diff.replaces.push(key.clone());
+        }
+        diff.changed.push(key.clone());
+    }
+    diff
+}
+
+/// The account of `assumeRole.roleArn` (`arn:aws:iam::<account>:role/...`); none without a role.
+fn role_account(assume_role: &Option<PropertyValue>) -> Option<String> {
+    let Some(PropertyValue::Object(role)) = assume_role else {
+        return None;
+    };
+    match role.get("roleArn").cloned().map(reveal) {
+        Some(PropertyValue::String(arn)) => arn.split(':').nth(4).map(String::from),
+        _ => None,
+    }
 }
 
 /// Builds the property map from Configure's `variables` (`privatelink:config:<key>` = text).
@@ -290,6 +336,40 @@ mod tests {
         };
         let rendered = format!("{:?} {:?}", config.validate(), role);
         assert!(!rendered.contains("secret!"), "{rendered}");
+    }
+
+    fn map(json: serde_json::Value) -> PropertyMap {
+        match PropertyValue::from_json(json) {
+            PropertyValue::Object(map) => map,
+            _ => PropertyMap::new(),
+        }
+    }
+
+    #[test]
+    fn region_endpoint_and_role_account_changes_replace() {
+        let role = |account: &str, session: &str| {
+            serde_json::json!({"roleArn": format!("arn:aws:iam::{account}:role/deployer"),
+                               "sessionName": session})
+        };
+        let old = map(serde_json::json!({"region": "us-east-1", "profile": "a",
+                                         "assumeRole": role("111111111111", "one")}));
+        let same_account = map(serde_json::json!({"region": "us-east-1", "profile": "b",
+                                                  "assumeRole": role("111111111111", "two")}));
+        assert_eq!(
+            diff(&old, &same_account),
+            ConfigDiff {
+                changed: vec!["assumeRole".into(), "profile".into()],
+                replaces: vec![]
+            }
+        );
+        let moved = map(serde_json::json!({"region": "eu-west-1", "profile": "a",
+                                           "endpoint": "http://127.0.0.1:1",
+                                           "assumeRole": role("222222222222", "one")}));
+        assert_eq!(
+            diff(&old, &moved).replaces,
+            vec!["assumeRole", "endpoint", "region"]
+        );
+        assert_eq!(diff(&old, &old), ConfigDiff::default());
     }
 
     #[test]

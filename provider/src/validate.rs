@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::runtime::resource::CheckFailure;
+use crate::runtime::resource::{CheckFailure, Checked};
 
 /// Collects Check failures, one per offending property.
 #[derive(Debug, Default)]
@@ -20,11 +20,11 @@ impl Failures {
     }
 
     /// `value` when nothing failed, else every failure.
-    pub fn into_result<T>(self, value: T) -> Result<T, Vec<CheckFailure>> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.0)
+    /// Check's answer: the inputs as filled in so far, with every failure found.
+    pub fn checked<T>(self, inputs: T) -> Checked<T> {
+        Checked {
+            inputs,
+            failures: self.0,
         }
     }
 

@@ -13,7 +13,9 @@ use prost_types::{Struct, Value};
 use pulumi_privatelink::protocol::launch::serve;
 use pulumi_privatelink::protocol::server::ProviderService;
 use pulumi_privatelink::runtime::registry::Registry;
-use pulumi_privatelink::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use pulumi_privatelink::runtime::resource::{
+    CheckFailure, Checked, Context, Resource, ResourceError,
+};
 use pulumi_privatelink::runtime::value::UnknownKind;
 use pulumi_privatelink::runtime::wait::{wait_for, Backoff, Poll};
 use pulumi_privatelink::schema::ResourceShape;
@@ -75,7 +77,7 @@ impl Resource for Echo {
         _: &Context,
         _: Option<&EchoInputs>,
         news: EchoInputs,
-    ) -> Result<EchoInputs, Vec<CheckFailure>> {
+    ) -> Checked<EchoInputs> {
         let mut failures = vec![];
         if !news.name.starts_with('e') {
             failures.push(CheckFailure::new("name", "must start with `e`"));
@@ -86,10 +88,9 @@ impl Resource for Echo {
         if news.nested.as_ref().is_some_and(|n| n.port == 0) {
             failures.push(CheckFailure::new("nested.port", "must not be 0"));
         }
-        if failures.is_empty() {
-            Ok(news)
-        } else {
-            Err(failures)
+        Checked {
+            inputs: news,
+            failures,
         }
     }
 

@@ -1,7 +1,8 @@
 """One resource in a stack, stepped through the engine's lifecycle (up, preview, refresh, destroy)
-the way the engine sequences the provider calls, keeping what the engine keeps in its state."""
+the way the engine sequences the provider calls, keeping what the engine keeps in its state.
+Each modelled behaviour cites the Pulumi source it follows; tests/python/ENGINE.md lists them."""
 
-import hashlib
+import os
 
 from provider_session import InitFailed
 
@@ -17,15 +18,24 @@ class ManagedResource:
         self.session = session
         self.type = type_token
         self.name = name
-        # The engine's randomSeed is per resource and stable across runs of the same stack.
-        self.seed = hashlib.sha256(name.encode()).digest()
         self.id = None
         self.inputs = {}
         self.outputs = {}
 
-    def check(self, news, olds=None):
+    @staticmethod
+    def registration_seed():
+        """A fresh 32-byte seed for one registration in one deployment: the engine draws one with
+        crypto/rand for every resource it registers, unless an update plan is in use
+        (pulumi/pkg/resource/deploy/step_generator.go, stepGenerator.generateSteps). The same
+        seed goes to the registration's first Check and to the re-Check of a replacement."""
+        return os.urandom(32)
+
+    def check(self, news, olds=None, seed=None):
+        """Check as the engine does: with the old inputs of a resource in state, with none (not
+        even empty ones) for a new resource (step_generator.go, generateSteps)."""
         inputs, failures = self.session.check(self.type, self.name, news,
-                                              olds=self.inputs if olds is None else olds, random_seed=self.seed)
+                                              olds=self.inputs if olds is None else olds,
+                                              random_seed=seed or self.registration_seed())
         if failures:
             raise CheckFailed(failures)
         return inputs
@@ -35,14 +45,18 @@ class ManagedResource:
 
     def up(self, news, timeout=300):
         """Check, then Create, or Diff and then Update or replace. Returns the Diff (None for a
-        create). A partial failure leaves the resource in state, as the engine does."""
-        inputs = self.check(news)
+        create). A partial failure (ErrorResourceInitFailed) leaves the resource in state, as the
+        engine does; any other failure of Create leaves nothing in state: the engine records a
+        pending create that the user clears (pulumi/pkg/backend/snapshot.go keeps pending
+        CREATE operations for user intervention), so the next `up` creates afresh."""
+        seed = self.registration_seed()
+        inputs = self.check(news, seed=seed)
         if self.id is None:
             self._create(inputs, timeout)
             return None
         diff = self.diff(inputs)
         if diff.replaces:
-            self._replace(news, diff.delete_before_replace, timeout)
+            self._replace(news, diff.delete_before_replace, timeout, seed)
         elif diff.changes != "DIFF_NONE":
             self._update(inputs, timeout)
         else:
@@ -51,13 +65,16 @@ class ManagedResource:
 
     def preview(self, news):
         """Check, then Create or Diff and Update with preview=True; the state is left alone.
-        Returns (diff or None, planned outputs)."""
-        inputs = self.check(news)
+        Returns (diff or None, planned outputs). A preview is its own deployment, so its seed is
+        not the one the following `up` sends."""
+        seed = self.registration_seed()
+        inputs = self.check(news, seed=seed)
         if self.id is None:
             return None, self.session.create(self.type, self.name, inputs, preview=True)[1]
         diff = self.diff(inputs)
         if diff.replaces:
-            return diff, self.session.create(self.type, self.name, self.check(news, olds={}), preview=True)[1]
+            replacement = self.check(news, olds={}, seed=seed)
+            return diff, self.session.create(self.type, self.name, replacement, preview=True)[1]
         return diff, self.session.update(self.type, self.name, self.id, self.outputs, inputs,
                                          old_inputs=self.inputs, preview=True)
 
@@ -92,8 +109,10 @@ class ManagedResource:
             raise
         self.inputs = inputs
 
-    def _replace(self, news, delete_first, timeout):
-        inputs = self.check(news, olds={})  # a replacement is checked as a new resource
+    def _replace(self, news, delete_first, timeout, seed):
+        # A replacement is checked again as a new resource, with the registration's seed, so
+        # that defaults and generated names are recomputed (step_generator.go, generateSteps).
+        inputs = self.check(news, olds={}, seed=seed)
         old = (self.id, self.outputs, self.inputs)
         if delete_first:
             self.destroy(timeout)

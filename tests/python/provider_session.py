@@ -161,10 +161,11 @@ class ProviderSession:
     def _names(self, type_token, name):
         return dict(urn=self.urn(type_token, name), name=name, type=type_token)
 
-    def check(self, type_token, name, news, olds=None, random_seed=b"0123456789abcdef0123456789abcdef"):
-        """-> (inputs, [(property, reason)])"""
+    def check(self, type_token, name, news, olds=None, random_seed=None):
+        """-> (inputs, [(property, reason)]). Without `random_seed`, a fresh one, as the engine
+        draws for every registration (step_generator.go, generateSteps)."""
         response = self.stub.Check(provider_pb2.CheckRequest(
-            olds=to_struct(olds), news=to_struct(news), randomSeed=random_seed,
+            olds=to_struct(olds), news=to_struct(news), randomSeed=random_seed or os.urandom(32),
             **self._names(type_token, name)), timeout=60)
         return to_dict(response.inputs), [(f.property, f.reason) for f in response.failures]
 
@@ -191,11 +192,12 @@ class ProviderSession:
             **self._names(type_token, name)), timeout)
         return response.id, to_dict(response.properties)
 
-    def read(self, type_token, name, id, state=None, inputs=None):
-        """-> (id, outputs, inputs); id "" when the resource is gone. No state: an import."""
+    def read(self, type_token, name, id, state=None, inputs=None, timeout=0):
+        """-> (id, outputs, inputs); id "" when the resource is gone. No state: an import.
+        `timeout`: seconds the engine allows (0: none)."""
         response = self.stub.Read(provider_pb2.ReadRequest(
-            id=id, properties=to_struct(state), inputs=to_struct(inputs),
-            **self._names(type_token, name)), timeout=120)
+            id=id, properties=to_struct(state), inputs=to_struct(inputs), timeout=timeout,
+            **self._names(type_token, name)), timeout=(timeout or 90) + RPC_MARGIN)
         return response.id, to_dict(response.properties), to_dict(response.inputs)
 
     def update(self, type_token, name, id, olds, news, old_inputs=None, preview=False, timeout=300):

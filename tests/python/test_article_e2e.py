@@ -1,153 +1,245 @@
-"""The article end to end (issue 5), as `pulumi up` runs examples/producer and then
-examples/consumer, and `pulumi destroy` removes them: two accounts in the emulator, the producer's
-Postgres behind an RDS Proxy, the consumer's Glue security group, the three resources driven
-through the plugin as the engine drives them (preview first, then Check and Create; Read for a
-refresh; Check and Diff for the next up; Delete), a Glue JDBC connection through the endpoint, and
-every effect verified in AWS with boto3."""
+"""The article end to end, as the README's main command runs it (scripts/demo.py takes the same
+path, stacks/examples.py): the example programs examples/producer and examples/consumer, unchanged,
+each `pulumi` command one run of the program under the SDK's mock monitor, the privatelink
+resources driven through the real plugin, the aws ones made by the pulumi-aws test double in the
+emulator. Every effect is checked in AWS with boto3, and the stacks' state between commands as a
+stack keeps it: preview writes nothing, a second up changes nothing, refresh keeps everything,
+destroy (consumer, then producer) leaves only what the emulator started with."""
 
 import ipaddress
+import json
+import re
 
-import grpc
 import pytest
 
-from article import (CONSUMER_ROOT, DATABASE, GLUE_CONNECTION, PORT, ArticleStacks, acceptance_inputs,
-                     consumer_inputs, create_glue_connection, delete_glue_connection, endpoint_state,
-                     glue_connection_names, producer_inputs, security_group_rules, writes_since)
 from privatelink_emulator.client import CONSUMER, PRODUCER
-from provider_session import UNKNOWN
+from stacks.examples import CONSUMER_CIDR, ExampleStacks, endpoint_addresses, glue_connection_host
+
+def writes_since(emulator, seq):
+    return [f"{e['account']} {e['action']}" for e in emulator.log(since=seq, write=True)]
 
 
 @pytest.fixture
-def baseline(emulator, producer_network, consumer_network):
-    """Both accounts' inventories with only the fixture networks in them."""
-    return emulator.inventory()
-
-
-@pytest.fixture
-def stacks(provider_session, baseline):
-    return ArticleStacks(provider_session)
-
-
-def preview_writes_nothing(emulator, resource, news):
-    """`pulumi preview` (and the preview step of `pulumi up`) of a new resource: Check, then
-    Create with preview=True. Answers the planned outputs."""
-    seq = emulator.last_seq()
-    diff, planned = resource.preview(news)
-    assert diff is None, "a new resource has no Diff"
-    assert writes_since(emulator, seq) == [], f"preview of {resource.type} wrote to AWS"
-    return planned
-
-
-def up_producer_stack(emulator, stacks, producer_network, consumer_network):
-    """examples/producer: preview, then up."""
-    news = producer_inputs(producer_network, consumer_network)
-    planned = preview_writes_nothing(emulator, stacks.producer, news)
-    assert planned["port"] == PORT and planned["serviceName"] == UNKNOWN
-    stacks.producer.up(news)
-
-
-def up_consumer_stack(emulator, stacks, consumer_network):
-    """examples/consumer: preview (the endpoint's id is unknown to the acceptance until the
-    endpoint exists), then up. The producer's outputs come in through the stack reference."""
-    service = stacks.producer.outputs
-    endpoint_news = consumer_inputs(consumer_network, service["serviceName"])
-    planned = preview_writes_nothing(emulator, stacks.endpoint, endpoint_news)
-    assert planned["endpointId"] == UNKNOWN and planned["jdbcUrl"] == UNKNOWN
-    planned = preview_writes_nothing(emulator, stacks.acceptance, acceptance_inputs(service["serviceId"], UNKNOWN))
-    assert planned["state"] == UNKNOWN
-
-    stacks.endpoint.up(endpoint_news)
-    assert stacks.endpoint.outputs["state"] == "pendingAcceptance"
-    stacks.acceptance.up(acceptance_inputs(service["serviceId"], stacks.endpoint.id))
-
-
-@pytest.fixture
-def deployed(emulator, stacks, producer_network, consumer_network):
-    """Both stacks up, the way the article's reader runs them."""
-    up_producer_stack(emulator, stacks, producer_network, consumer_network)
-    up_consumer_stack(emulator, stacks, consumer_network)
+def stacks(emulator, provider_binary, tmp_path):
+    stacks = ExampleStacks(emulator, tmp_path, provider_binary)
+    stacks.configure()
     return stacks
 
 
-def destroy_in_reverse(emulator, stacks):
-    """The Glue connection (made by hand), then `pulumi destroy` of the consumer stack
-    (acceptance first: it depends on the endpoint), then of the producer stack."""
-    if GLUE_CONNECTION in glue_connection_names(emulator):
-        delete_glue_connection(emulator)
-    endpoint_id = stacks.endpoint.id
-    stacks.acceptance.destroy()
-    assert endpoint_state(emulator, endpoint_id) == "rejected", "deleting the acceptance rejects the connection"
-    stacks.endpoint.destroy()
-    assert endpoint_state(emulator, endpoint_id) is None
-    stacks.producer.destroy()
+def ok(run):
+    assert run.returncode == 0, run.output
+    return run
 
 
-def test_the_article_end_to_end(emulator, stacks, baseline, producer_network, consumer_network):
-    # --- producer stack ---
-    up_producer_stack(emulator, stacks, producer_network, consumer_network)
-    service = stacks.producer.outputs
-    assert service["serviceName"] == f"com.amazonaws.vpce.us-east-1.{service['serviceId']}"
-    assert sorted(service["registeredTargetIps"]) == producer_network["proxy_ips"]
-    assert security_group_rules(emulator, PRODUCER, service["securityGroupId"]) == {
-        "ingress": {("tcp", PORT, PORT, consumer_network["vpc_cidr"])},
-        "egress": {("tcp", PORT, PORT, producer_network["vpc_cidr"])}}
-    ec2 = emulator.client("ec2", PRODUCER)
-    allowed = ec2.describe_vpc_endpoint_service_permissions(ServiceId=service["serviceId"])["AllowedPrincipals"]
-    assert [p["Principal"] for p in allowed] == [CONSUMER_ROOT]
+def steps(run):
+    """The resource lines of a run: [(symbol, type, name, outcome)]."""
+    found = []
+    for line in run.output.splitlines():
+        match = re.match(r"^ (\+-|\+|-|~|>|\*\*| ) +(\w+:[\w/]+:\w+) +(\S+) +(\w+)", line)
+        if match:
+            found.append(match.groups())
+    return found
 
-    # --- consumer stack: the endpoint waits for the producer, the acceptance (producer's
-    # credentials) accepts it ---
-    up_consumer_stack(emulator, stacks, consumer_network)
-    endpoint = stacks.endpoint.outputs
-    assert stacks.endpoint.id == endpoint["endpointId"] and endpoint["endpointId"].startswith("vpce-")
-    assert endpoint["jdbcUrl"] == f"jdbc:postgresql://{endpoint['dnsName']}:{PORT}/{DATABASE}"
-    assert stacks.acceptance.id == f"{service['serviceId']}/{endpoint['endpointId']}"
-    assert (stacks.acceptance.outputs["state"], stacks.acceptance.outputs["ownerAccount"]) == ("available", CONSUMER)
-    assert security_group_rules(emulator, CONSUMER, endpoint["securityGroupId"]) == {
-        "ingress": {("tcp", PORT, PORT, consumer_network["glue_sg_id"])}, "egress": set()}
 
-    # --- refresh: the endpoint is available, the producer sees the consumer's connection ---
-    assert stacks.endpoint.refresh()
-    assert stacks.endpoint.outputs["state"] == "available"
-    assert stacks.producer.refresh()
-    assert stacks.producer.outputs["connections"] == [
-        {"endpointId": endpoint["endpointId"], "ownerAccount": CONSUMER, "state": "available"}]
-    ips = emulator.resolve(stacks.endpoint.outputs["dnsName"])
-    assert ips and all(ipaddress.ip_address(ip) in ipaddress.ip_network(consumer_network["vpc_cidr"]) for ip in ips)
-
-    # --- the next `pulumi up` of each stack, program unchanged, has nothing to do ---
+def preview_writes_nothing(emulator, stacks, example):
     seq = emulator.last_seq()
-    programs = [producer_inputs(producer_network, consumer_network),
-                consumer_inputs(consumer_network, service["serviceName"]),
-                acceptance_inputs(service["serviceId"], endpoint["endpointId"])]
-    for resource, news in zip(stacks.resources(), programs):
-        diff = resource.up(news)
-        assert (diff.changes, diff.replaces) == ("DIFF_NONE", []), (resource.type, diff)
+    run = ok(stacks.run("preview", example))
+    assert writes_since(emulator, seq) == [], f"the preview of {example} wrote to AWS"
+    return run
+
+
+def second_up_changes_nothing(emulator, stacks, example):
+    seq = emulator.last_seq()
+    run = ok(stacks.run("up", example))
+    changed = [s for s in steps(run) if s[3] not in ("same", "read")]
+    assert changed == [], changed
     assert writes_since(emulator, seq) == []
 
-    # --- the ETL side: a Glue JDBC connection through the endpoint ---
-    connection = create_glue_connection(emulator, consumer_network, stacks.endpoint.outputs["jdbcUrl"])
-    assert connection["ConnectionProperties"]["JDBC_CONNECTION_URL"] == endpoint["jdbcUrl"]
-    assert connection["PhysicalConnectionRequirements"]["SecurityGroupIdList"] == [consumer_network["glue_sg_id"]]
 
-    # --- destroy in reverse: nothing is left but the fixture networks ---
-    destroy_in_reverse(emulator, stacks)
-    assert glue_connection_names(emulator) == []
+def check_producer_in_aws(emulator, stacks):
+    out = stacks.outputs("producer")
+    resources = stacks.resources("producer")
+    rds = emulator.client("rds", PRODUCER)
+    ec2 = emulator.client("ec2", PRODUCER)
+    instance = resources["aws:rds/instance:Instance::database"]["outputs"]
+    db = rds.describe_db_instances(DBInstanceIdentifier=instance["identifier"])["DBInstances"][0]
+    assert (db["Engine"], db["StorageEncrypted"], db["PubliclyAccessible"]) == ("postgres", True, False)
+    assert db["EngineVersion"].startswith("16")
+    secret_arn = db["MasterUserSecret"]["SecretArn"]  # the password is RDS's, in Secrets Manager
+    assert out["databaseSecretArn"] == secret_arn
+
+    proxy = rds.describe_db_proxies()["DBProxies"][0]
+    assert proxy["RequireTLS"] is True and proxy["Endpoint"] == out["proxyEndpoint"]
+    assert [a["SecretArn"] for a in proxy["Auth"]] == [secret_arn]
+    targets = rds.describe_db_proxy_targets(DBProxyName=proxy["DBProxyName"])["Targets"]
+    assert [t["RdsResourceId"] for t in targets] == [instance["identifier"]]
+    role = proxy["RoleArn"].split("/")[-1]
+    iam = emulator.client("iam", PRODUCER)
+    [policy_name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    assert [(s["Action"], s["Resource"]) for s in document["Statement"]] == \
+        [("secretsmanager:GetSecretValue", secret_arn)], "the proxy may read that one secret only"
+
+    def ingress(group_id):
+        group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+        return [(p["IpProtocol"], p.get("FromPort"), [g["GroupId"] for g in p.get("UserIdGroupPairs", [])],
+                 [r["CidrIp"] for r in p.get("IpRanges", [])]) for p in group["IpPermissions"]]
+    database_group = resources["aws:ec2/securityGroup:SecurityGroup::database"]["id"]
+    proxy_group = resources["aws:ec2/securityGroup:SecurityGroup::proxy"]["id"]
+    service = resources["privatelink:index:PrivateLinkProducer::database"]["outputs"]
+    assert ingress(database_group) == [("tcp", 5432, [proxy_group], [])]
+    egress = ec2.describe_security_groups(GroupIds=[database_group])["SecurityGroups"][0]["IpPermissionsEgress"]
+    assert egress == [], "pulumi-aws removes AWS's allow-all egress from a group made without rules"
+    assert ingress(proxy_group) == [("tcp", 5432, [service["securityGroupId"]], [])]
+
+    allowed = ec2.describe_vpc_endpoint_service_permissions(ServiceId=out["serviceId"])["AllowedPrincipals"]
+    assert [p["Principal"] for p in allowed] == [f"arn:aws:iam::{CONSUMER}:root"]
+    assert sorted(service["registeredTargetIps"]) == sorted(emulator.resolve(out["proxyEndpoint"]))
+    assert len(out["availabilityZoneIds"]) == 2
+
+
+def check_consumer_in_aws(emulator, stacks):
+    out = stacks.outputs("consumer")
+    producer = stacks.outputs("producer")
+    resources = stacks.resources("consumer")
+    ec2 = emulator.client("ec2", CONSUMER)
+    assert out["connectionState"] == "available"
+    # TLS verifies: the URL names the proxy's own hostname (an alias of the endpoint in this VPC).
+    proxy = stacks.outputs("producer")["proxyEndpoint"]
+    assert out["jdbcUrl"] == f"jdbc:postgresql://{proxy}:5432/sales?sslmode=verify-full"
+
+    subnet_ids = [r["id"] for k, r in resources.items() if k.startswith("aws:ec2/subnet:Subnet::")]
+    subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+    assert {s["AvailabilityZoneId"] for s in subnets} <= set(producer["availabilityZoneIds"])
+
+    glue_group = out["glueSecurityGroupId"]
+    group = ec2.describe_security_groups(GroupIds=[glue_group])["SecurityGroups"][0]
+    assert [(p["IpProtocol"], [g["GroupId"] for g in p["UserIdGroupPairs"]]) for p in group["IpPermissions"]] == \
+        [("-1", [glue_group])], "Glue's self-referencing rule, and nothing else in"
+    endpoint = resources["privatelink:index:PrivateLinkConsumer::database"]["outputs"]
+    endpoint_group = ec2.describe_security_groups(GroupIds=[endpoint["securityGroupId"]])["SecurityGroups"][0]
+    assert [[g["GroupId"] for g in p["UserIdGroupPairs"]] for p in endpoint_group["IpPermissions"]] == [[glue_group]]
+
+    gateway = ec2.describe_vpc_endpoints(VpcEndpointIds=[out["s3GatewayEndpointId"]])["VpcEndpoints"][0]
+    assert (gateway["VpcEndpointType"], gateway["ServiceName"]) == ("Gateway", "com.amazonaws.us-east-1.s3")
+    assert gateway["RouteTableIds"] == [resources["aws:ec2/routeTable:RouteTable::private"]["id"]]
+
+    host, connection = glue_connection_host(emulator, out["glueConnectionName"])
+    properties = connection["ConnectionProperties"]
+    assert properties["JDBC_CONNECTION_URL"] == out["jdbcUrl"] and "PASSWORD" not in properties
+    secret = emulator.client("secretsmanager", CONSUMER).get_secret_value(SecretId=properties["SECRET_ID"])
+    assert json.loads(secret["SecretString"]) == {"username": "glue_etl",
+                                                  "password": stacks.secrets["databasePassword"]}
+    assert connection["PhysicalConnectionRequirements"]["SecurityGroupIdList"] == [glue_group]
+    return host
+
+
+def pulumi_aws_properties(type_token):
+    """The wire names of a pulumi-aws resource's properties, read from its Python SDK's getters."""
+    import warnings
+
+    import pulumi_aws
+    _package, module, name = type_token.split(":")
+    with warnings.catch_warnings():  # loading a pulumi-aws module warns about its deprecated types
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls = getattr(getattr(pulumi_aws, module.split("/")[0]), name)
+    return {getattr(v.fget, "_pulumi_name", k) for k, v in vars(cls).items() if isinstance(v, property)}
+
+
+def outputs_are_named_as_pulumi_aws_names_them(stacks):
+    for example in ("producer", "consumer"):
+        for record in stacks.state(example)["resources"]:
+            if record["type"].startswith("aws:"):
+                unknown = set(record["outputs"]) - {"id"} - pulumi_aws_properties(record["type"])
+                assert not unknown, f"{record['type']}: pulumi-aws has no {sorted(unknown)}"
+
+
+def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
+    baseline = emulator.inventory()
+
+    # --- examples/producer ---
+    run = preview_writes_nothing(emulator, stacks, "producer")
+    assert ("+", "privatelink:index:PrivateLinkProducer", "database", "create") in steps(run)
+    ok(stacks.run("up", "producer"))
+    check_producer_in_aws(emulator, stacks)
+    run = preview_writes_nothing(emulator, stacks, "producer")  # with state: Diff, nothing to do
+    assert {s[3] for s in steps(run)} == {"same"}
+    second_up_changes_nothing(emulator, stacks, "producer")
+
+    # --- examples/consumer, reading the producer's outputs through its stack reference ---
+    run = preview_writes_nothing(emulator, stacks, "consumer")
+    assert ("+", "privatelink:index:EndpointAcceptance", "database", "create") in steps(run)
+    run = ok(stacks.run("up", "consumer"))
+    assert "database: waiting for the connection to become available" in run.output  # the plugin's progress
+    host = check_consumer_in_aws(emulator, stacks)
+    second_up_changes_nothing(emulator, stacks, "consumer")
+    outputs_are_named_as_pulumi_aws_names_them(stacks)
+    assert stacks.secrets["databasePassword"] not in run.output
+
+    # --- the Glue connection's host is the endpoint, in the consumer's VPC ---
+    consumer = stacks.outputs("consumer")
+    addresses = endpoint_addresses(emulator, consumer["endpointId"])
+    assert sorted(emulator.resolve_in_vpc(host, consumer["vpcId"])) == addresses
+    # Outside the consumer VPC the proxy's name is still the proxy (the producer's targets).
+    assert sorted(emulator.resolve(host)) != addresses
+    assert all(ipaddress.ip_address(ip) in ipaddress.ip_network(CONSUMER_CIDR) for ip in addresses)
+
+    # --- refresh: everything is still there; the producer now sees the connection ---
+    for example in ("producer", "consumer"):
+        seq = emulator.last_seq()
+        run = ok(stacks.run("refresh", example))
+        assert {s[3] for s in steps(run)} == {"refreshed"}
+        assert writes_since(emulator, seq) == []
+    service = stacks.resources("producer")["privatelink:index:PrivateLinkProducer::database"]["outputs"]
+    assert service["connections"] == [{"endpointId": consumer["endpointId"], "ownerAccount": CONSUMER,
+                                       "state": "available"}]
+
+    # --- destroy in the wrong order: the engine deletes the producer stack last-made first, so the
+    # proxy's rule goes, then the PrivateLinkProducer refuses, naming the connected endpoint, and
+    # the rest stays in AWS and in the state; the next up puts the rule back ---
+    run = stacks.run("destroy", "producer")
+    assert run.returncode != 0 and consumer["endpointId"] in run.output and CONSUMER in run.output
+    assert "privatelink:index:PrivateLinkProducer::database" in stacks.resources("producer")
+    assert stacks.outputs("consumer")["connectionState"] == "available"
+    run = ok(stacks.run("up", "producer"))
+    assert [s for s in steps(run) if s[3] != "same"] == [
+        ("+", "aws:vpc:SecurityGroupIngressRule", "proxy-from-privatelink", "created")]
+
+    # --- destroy, consumer first ---
+    ok(stacks.run("destroy", "consumer"))
+    ok(stacks.run("destroy", "producer"))
+    assert stacks.state("consumer")["resources"] == [] and stacks.state("producer")["resources"] == []
     assert emulator.inventory() == baseline
 
 
-def test_destroying_the_producer_first_fails_naming_the_endpoint_then_the_right_order_cleans_up(
-        emulator, deployed, baseline):
-    before = emulator.inventory()
-    endpoint_id = deployed.endpoint.id
+def test_a_refresh_forgets_what_was_deleted_outside_and_the_next_up_makes_it_again(emulator, stacks):
+    ok(stacks.run("up", "producer"))
+    rule = stacks.resources("producer")["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::proxy-from-privatelink"]
+    emulator.client("ec2", PRODUCER).revoke_security_group_ingress(
+        GroupId=rule["outputs"]["securityGroupId"], SecurityGroupRuleIds=[rule["id"]])
+    run = ok(stacks.run("refresh", "producer"))
+    assert ("-", "aws:vpc:SecurityGroupIngressRule", "proxy-from-privatelink", "deleted") in steps(run)
+    run = ok(stacks.run("up", "producer"))
+    assert [s for s in steps(run) if s[3] != "same"] == [
+        ("+", "aws:vpc:SecurityGroupIngressRule", "proxy-from-privatelink", "created")]
+    ok(stacks.run("destroy", "producer"))
+    assert emulator.inventory() == {}
+
+
+def test_a_stack_missing_a_setting_fails_naming_it_before_any_aws_call(emulator, provider_binary, tmp_path):
+    stacks = ExampleStacks(emulator, tmp_path, provider_binary)  # no `config set` at all
     seq = emulator.last_seq()
-    with pytest.raises(grpc.RpcError) as error:
-        deployed.producer.destroy(timeout=30)  # on failure the engine keeps the resource in its state
-    message = error.value.details()
-    assert endpoint_id in message and CONSUMER in message, message
-    assert emulator.inventory() == before, "the failed destroy deleted something"
-    assert writes_since(emulator, seq) == [], "the guard runs before any delete"
-    assert endpoint_state(emulator, endpoint_id) == "available"
+    run = stacks.run("up", "producer")
+    assert run.returncode != 0
+    assert "privatelink-producer:consumerAccountId" in run.output and "privatelink-producer:consumerCidr" in run.output
+    assert emulator.log(since=seq) == []
 
-    destroy_in_reverse(emulator, deployed)
-    assert emulator.inventory() == baseline
+
+def test_a_setting_of_the_wrong_type_fails_naming_it_before_any_aws_call(emulator, stacks):
+    stacks.config_set("producer", "zoneCount", "two")
+    seq = emulator.last_seq()
+    run = stacks.run("up", "producer")
+    assert run.returncode != 0
+    assert "privatelink-producer:zoneCount: 'two' is not of the declared type integer" in run.output
+    assert emulator.log(since=seq) == []

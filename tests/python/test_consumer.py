@@ -285,12 +285,19 @@ def test_preview_writes_nothing(endpoint, inputs, emulator, baseline):
 # --- Acceptance ------------------------------------------------------------------------------
 
 
-def test_auto_accept_on_the_producers_refresh_makes_the_endpoint_available(
+def up_with_refresh(service):
+    """`pulumi up --refresh` of the producer stack: the refresh (read only) sees the pending
+    connection, and the update accepts the auto-accepted accounts."""
+    service.refresh()
+    service.up(service.inputs)
+
+
+def test_auto_accept_on_the_producers_next_up_makes_the_endpoint_available(
         producer, producer_network, consumer_network, endpoint, emulator):
     service = make_service(producer, producer_network, consumer_network, autoAcceptAccounts=[CONSUMER])
     endpoint.up(consumer_inputs(consumer_network, service.outputs["serviceName"]))
     assert endpoint.outputs["state"] == "pendingAcceptance"
-    service.refresh()  # `pulumi refresh` of the producer stack accepts the listed accounts
+    up_with_refresh(service)
     assert endpoint_state(emulator, endpoint.id) in ("pending", "available")
     assert endpoint.refresh()
     assert endpoint.outputs["state"] == "available"
@@ -305,8 +312,8 @@ def test_wait_for_acceptance_returns_once_the_producer_accepts(
 
 
 def create_while_the_producer_refreshes(endpoint, news, service, emulator):
-    """Create `endpoint` (news waiting for acceptance) while the producer stack is refreshed once
-    the connection request is there, which auto-accepts it."""
+    """Create `endpoint` (news waiting for acceptance) while the producer stack is updated with
+    a refresh once the connection request is there, which auto-accepts it."""
     ec2 = emulator.client("ec2", PRODUCER)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         creating = pool.submit(endpoint.up, news)
@@ -316,7 +323,7 @@ def create_while_the_producer_refreshes(endpoint, news, service, emulator):
             assert time.monotonic() < deadline and not creating.done(), "the endpoint never asked to connect"
             time.sleep(0.1)
         assert not creating.done(), "create returned before the connection was accepted"
-        service.refresh()
+        up_with_refresh(service)
         creating.result(timeout=60)
 
 

@@ -142,12 +142,13 @@ def test_check_fills_defaults_a_name_and_the_resolved_targets_without_calling_aw
     assert emulator.log(since=seq) == []
 
 
-def test_check_name_follows_the_seed_and_is_kept_from_olds(producer, inputs):
+def test_check_name_follows_the_urn_not_the_seed_and_is_kept_from_olds(producer, inputs):
     def name(resource_name, seed, olds=None):
         return producer.check(TOKEN, resource_name, inputs, olds=olds, random_seed=seed)[0]["name"]
 
-    assert name("db", b"a" * 32) == name("db", b"a" * 32)
-    assert name("db", b"a" * 32) != name("db", b"b" * 32)
+    # The engine sends a fresh seed with every registration: the name must not follow it.
+    assert name("db", b"a" * 32) == name("db", b"b" * 32)
+    assert name("db", b"a" * 32) != name("db2", b"a" * 32)
     assert name("db", b"b" * 32, olds={**inputs, "name": "db-1234567"}) == "db-1234567"
     long_name = name("a-very-long-resource-name-for-the-orders-database", b"a" * 32)
     assert len(long_name) <= 32 and re.fullmatch(r"[A-Za-z0-9-]+-[0-9a-f]{7}", long_name)
@@ -492,7 +493,8 @@ IN_PLACE = {
                          _health_check_port_changed),
     "tags": (_with(tags={"team": "data"}), ELB_TAGS | EC2_TAGS,
              lambda aws, out: all(t.get("team") == "data" for t in aws.tags(out).values())),
-    "privateDnsName": (_with(privateDnsName="db.example.com"), SERVICE_CONFIG, _private_dns_changed),
+    "privateDnsName": (_with(privateDnsName="db.example.com"),
+                       SERVICE_CONFIG | {"StartVpcEndpointServicePrivateDnsVerification"}, _private_dns_changed),
     "supportedRegions": (_with(supportedRegions=["us-west-2"]), SERVICE_CONFIG,
                          lambda aws, out: {r["Region"] for r in aws.service(out["serviceId"])["SupportedRegions"]} ==
                          {"us-east-1", "us-west-2"}),

@@ -14,9 +14,12 @@ use crate::config::ProviderConfig;
 pub mod ec2;
 pub mod elbv2;
 pub mod error;
+pub mod private_dns;
 pub mod retry;
+pub mod route53;
 pub mod states;
 pub mod tags;
+pub mod target_zones;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {
@@ -77,6 +80,29 @@ pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupEr
         .build())
 }
 
+/// An error and its causes in plain words joined by `: `, each said once and on one line (the
+/// SDK's `DisplayErrorContext` appends Debug structures, and its credential chain lists every
+/// provider it tried on lines of their own).
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        if let Some(CredentialsError::CredentialsNotLoaded(_)) = current.downcast_ref() {
+            return "no credentials were found in the environment, the shared config profile, a web \
+                    identity token, or container or instance metadata"
+                .into();
+        }
+        let text = current.to_string();
+        let first_line = text.lines().next().unwrap_or_default().trim();
+        if !first_line.is_empty() && !said.iter().any(|s| s.contains(first_line)) {
+            said.push(first_line.to_string());
+        }
+        next = current.source();
+    }
+    said.join(": ")
+}
+
 /// Asks STS who we are, proving the credentials (and any assumed role) work. Returns the
 /// account id.
 pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupError> {
@@ -86,11 +112,7 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
         .map_err(|_| {
             AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
         })?
-        .map_err(|e| {
-            AwsSetupError::Credentials(
-                aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
-            )
-        })?;
+        .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
     identity
         .account()
         .filter(|a| !a.is_empty())

@@ -20,7 +20,7 @@ use crate::runtime::decode;
 use crate::runtime::progress::{Discard, LogSink, Progress, Severity};
 use crate::runtime::registry::{DynResource, OperationError, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
-use crate::runtime::value::{reveal, PropertyMap};
+use crate::runtime::value::PropertyMap;
 use crate::schema::{self, SCHEMA_JSON};
 
 pub struct ProviderService {
@@ -42,6 +42,13 @@ impl ProviderService {
             configured: RwLock::new(None),
             cancel: CancellationToken::new(),
             log: RwLock::new(log),
+        }
+    }
+
+    /// Sends progress lines to the engine at `address` from now on.
+    fn connect_engine(&self, address: &str) {
+        if let Ok(mut log) = self.log.write() {
+            *log = Arc::new(EngineLog::connect(address));
         }
     }
 
@@ -96,11 +103,32 @@ impl ProviderService {
     }
 }
 
+/// Neither the configuration nor the environment or profile names a region. Explicit providers
+/// get no stack configuration at all (pulumi/pkg/resource/deploy/default_providers.go gives
+/// `privatelink:*` stack config to the default provider only), so this is how a provider
+/// resource without `region` ends.
+const MISSING_REGION: &str = "privatelink: no AWS region is set for this provider. Set `region` \
+     on the provider resource (an explicit provider does not read the stack's privatelink:region), \
+     or privatelink:region in the stack configuration for the default provider.";
+
 /// The operation's answer, once the progress lines it logged have reached the engine (so the
 /// engine shows them with the operation, not after it).
 async fn answered<T>(ctx: &Context, result: Result<T, OperationError>) -> Result<T, Status> {
     ctx.progress.flush().await;
     result.map_err(into_status)
+}
+
+/// schema.json with the plugin's version, which SDK generation and `pulumi package add` read
+/// from the schema (pulumi/pkg/codegen/schema, PackageSpec.Version).
+fn schema_with_version() -> String {
+    let mut spec = schema::schema().clone();
+    match spec.as_object_mut() {
+        Some(object) => {
+            object.insert("version".into(), schema::version().into());
+            spec.to_string()
+        }
+        None => SCHEMA_JSON.to_string(),
+    }
 }
 
 /// The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`).
@@ -147,9 +175,7 @@ impl ResourceProvider for ProviderService {
     ) -> Result<Response<pulumirpc::ProviderHandshakeResponse>, Status> {
         let address = request.into_inner().engine_address;
         if !address.is_empty() {
-            if let Ok(mut log) = self.log.write() {
-                *log = Arc::new(EngineLog::connect(&address));
-            }
+            self.connect_engine(&address);
         }
         Ok(Response::new(pulumirpc::ProviderHandshakeResponse {
             accept_secrets: true,
@@ -180,7 +206,7 @@ impl ResourceProvider for ProviderService {
             )));
         }
         Ok(Response::new(pulumirpc::GetSchemaResponse {
-            schema: SCHEMA_JSON.to_string(),
+            schema: schema_with_version(),
         }))
     }
 
@@ -202,35 +228,33 @@ impl ResourceProvider for ProviderService {
             request.old_inputs.as_ref().or(request.olds.as_ref()),
         )?);
         let news = config::normalize(decode_struct(request.news.as_ref())?);
-        let mut keys: Vec<&String> = olds.keys().chain(news.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        let changed: Vec<String> = keys
-            .into_iter()
-            .filter(|k| olds.get(*k).cloned().map(reveal) != news.get(*k).cloned().map(reveal))
-            .cloned()
-            .collect();
-        // Configuration changes never replace: replacing a provider would replace every
-        // resource it manages.
+        let diff = config::diff(&olds, &news);
         Ok(Response::new(pulumirpc::DiffResponse {
-            changes: if changed.is_empty() {
+            changes: if diff.changed.is_empty() {
                 DiffChanges::DiffNone
             } else {
                 DiffChanges::DiffSome
             } as i32,
-            detailed_diff: changed
+            detailed_diff: diff
+                .changed
                 .iter()
                 .map(|k| {
+                    let kind = if diff.replaces.contains(k) {
+                        DiffKind::UpdateReplace
+                    } else {
+                        DiffKind::Update
+                    };
                     (
                         k.clone(),
                         pulumirpc::PropertyDiff {
-                            kind: DiffKind::Update as i32,
+                            kind: kind as i32,
                             input_diff: true,
                         },
                     )
                 })
                 .collect(),
-            diffs: changed,
+            replaces: diff.replaces,
+            diffs: diff.changed,
             has_detailed_diff: true,
             ..Default::default()
         }))
@@ -262,6 +286,9 @@ impl ResourceProvider for ProviderService {
         let sdk = crate::aws::sdk_config(&config)
             .await
             .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        if sdk.region().is_none() {
+            return Err(Status::invalid_argument(MISSING_REGION));
+        }
         if config.skip_credentials_validation != Some(true) {
             crate::aws::validate_credentials(&sdk)
                 .await
@@ -389,7 +416,7 @@ impl ResourceProvider for ProviderService {
     ) -> Result<Response<pulumirpc::ReadResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, vec![], 0.0)?;
+        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let state = decode_struct(request.properties.as_ref())?;
         let found = answered(&ctx, resource.read(&ctx, &request.id, &state).await).await?;
         Ok(Response::new(match found {
@@ -432,6 +459,23 @@ impl ResourceProvider for ProviderService {
         let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let olds = decode_struct(request.properties.as_ref())?;
         answered(&ctx, resource.delete(&ctx, &request.id, &olds).await).await?;
+        Ok(Response::new(()))
+    }
+
+    /// A plugin started by hand (the user then sets PULUMI_DEBUG_PROVIDERS=privatelink:<port>)
+    /// learns the engine's address here instead of from its command line
+    /// (pulumi/pkg/resource/plugin/provider_plugin.go, NewProvider calls Attach).
+    async fn attach(
+        &self,
+        request: Request<pulumirpc::PluginAttach>,
+    ) -> Result<Response<()>, Status> {
+        let address = request.into_inner().address;
+        if address.is_empty() {
+            return Err(Status::invalid_argument(
+                "Attach needs the engine's address",
+            ));
+        }
+        self.connect_engine(&address);
         Ok(Response::new(()))
     }
 

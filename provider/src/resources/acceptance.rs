@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ec2::{Connection, Ec2, EndpointState};
-use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use crate::validate::Failures;
 
@@ -66,7 +66,7 @@ impl Resource for EndpointAcceptance {
         _ctx: &Context,
         _olds: Option<&AcceptanceInputs>,
         news: AcceptanceInputs,
-    ) -> Result<AcceptanceInputs, Vec<CheckFailure>> {
+    ) -> Checked<AcceptanceInputs> {
         let mut f = Failures::default();
         if f.required("serviceId", &news.service_id) {
             f.aws_id(
@@ -79,7 +79,7 @@ impl Resource for EndpointAcceptance {
         if f.required("endpointId", &news.endpoint_id) {
             f.aws_id("endpointId", &news.endpoint_id, "vpce", "a VPC endpoint");
         }
-        f.into_result(news)
+        f.checked(news)
     }
 
     async fn create(

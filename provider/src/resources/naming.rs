@@ -1,5 +1,5 @@
 //! Physical names, idempotency tokens and tags shared by the resources: deterministic from
-//! the engine's URN and random seed, so a retried create finds what an interrupted one made.
+//! the engine's URN, so a retried create finds what an interrupted one made.
 
 use std::collections::BTreeMap;
 
@@ -13,9 +13,13 @@ pub const MAX_NAME: usize = 32;
 /// Tag that ties every piece to its resource, so a retried create can adopt what it finds.
 pub const NAME_TAG: &str = "pulumi-privatelink:name";
 
-/// `<resource name>-<7 hex>`: stable for the resource (from the engine's random seed), unique
-/// between stacks, and within the 32 characters AWS allows.
-pub fn generated_name(resource_name: &str, seed: &[u8]) -> String {
+/// `<resource name>-<7 hex>`, the hex folded from the resource's URN: the same in a preview
+/// and the `up` that follows, and in an `up` that runs again after one was interrupted (the
+/// engine then has no record of the name, and sends a fresh random seed with every Check, see
+/// pulumi/pkg/resource/deploy/step_generator.go), so that run finds and adopts what the
+/// first made. Unique between stacks and projects (both are in the URN). A replacement keeps
+/// the name; both resources replace delete-before-create, so the two never coexist.
+pub fn generated_name(resource_name: &str, urn: &str) -> String {
     let mut base: String = resource_name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -27,10 +31,7 @@ pub fn generated_name(resource_name: &str, seed: &[u8]) -> String {
     } else {
         base.to_string()
     };
-    // FNV-1a over the seed: the seed is already random; this only folds it to 28 bits.
-    let hash = seed.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    });
+    let hash = fnv1a(urn.bytes());
     let mut name = format!("{}-{:07x}", base.trim_end_matches('-'), hash & 0xfff_ffff);
     name.truncate(MAX_NAME);
     name
@@ -57,7 +58,7 @@ pub fn name_problem(name: &str) -> Option<String> {
 }
 
 /// Check's part for `name`: a given name must follow AWS's rules; otherwise the old one is
-/// kept, or one is generated.
+/// kept (state made by earlier versions keeps its seed-derived name), or one is generated.
 pub fn check_name(ctx: &Context, name: &mut Option<String>, old: Option<&str>, f: &mut Failures) {
     match name {
         Some(given) => {
@@ -68,7 +69,7 @@ pub fn check_name(ctx: &Context, name: &mut Option<String>, old: Option<&str>, f
         None => {
             *name = Some(match old {
                 Some(old) => old.to_string(),
-                None => generated_name(&ctx.name, &ctx.random_seed),
+                None => generated_name(&ctx.name, &ctx.urn),
             });
         }
     }
@@ -110,7 +111,8 @@ pub fn client_token(ctx: &Context, name: &str) -> String {
     format!("privatelink-{name}-{hash:016x}")
 }
 
-/// FNV-1a: folds already-random bytes into a short, stable number.
+/// FNV-1a: folds bytes into a short, stable number (not a cryptographic hash; names need
+/// only be stable and spread).
 fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
@@ -123,18 +125,20 @@ mod tests {
 
     #[test]
     fn generated_names_fit_aws_rules_and_are_stable() {
-        let seed = [7u8; 32];
-        let a = generated_name("orders-db-producer", &seed);
-        assert_eq!(a, generated_name("orders-db-producer", &seed));
+        let urn =
+            "urn:pulumi:dev::orders::privatelink:index:PrivateLinkProducer::orders-db-producer";
+        let a = generated_name("orders-db-producer", urn);
+        assert_eq!(a, generated_name("orders-db-producer", urn));
         assert!(a.starts_with("orders-db-producer-"));
         assert!(name_problem(&a).is_none(), "{a}");
-        let long = generated_name(&"x".repeat(80), &seed);
+        let long = generated_name(&"x".repeat(80), urn);
         assert!(
             long.len() <= MAX_NAME && name_problem(&long).is_none(),
             "{long}"
         );
-        let odd = generated_name("internal-__weird name__", &seed);
+        let odd = generated_name("internal-__weird name__", urn);
         assert!(name_problem(&odd).is_none(), "{odd}");
-        assert_ne!(a, generated_name("orders-db-producer", &[8u8; 32]));
+        let other_stack = urn.replace(":dev::", ":prod::");
+        assert_ne!(a, generated_name("orders-db-producer", &other_stack));
     }
 }

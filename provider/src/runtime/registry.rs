@@ -157,6 +157,22 @@ impl<R: Resource> Typed<R> {
         }
     }
 
+    /// The top-level properties that are secret in `map`, and those computed from them
+    /// (`Resource::DERIVED`). The engine itself only carries secretness over to outputs of the
+    /// same name (pulumi/sdk/go/common/resource/plugin/provider_plugin.go, annotateSecrets).
+    fn secret_keys(&self, map: &PropertyMap) -> BTreeSet<String> {
+        let mut keys: BTreeSet<String> = Markers::collect(map)
+            .top_level_secrets()
+            .map(String::from)
+            .collect();
+        for (source, derived) in R::DERIVED {
+            if keys.contains(*source) {
+                keys.extend(derived.iter().map(|d| d.to_string()));
+            }
+        }
+        keys
+    }
+
     /// Outputs for a preview: the inputs as given, and every other output not known yet.
     fn preview_outputs(&self, base: PropertyMap) -> PropertyMap {
         let mut outputs = base;
@@ -167,10 +183,7 @@ impl<R: Resource> Typed<R> {
                 outputs.insert(field.to_string(), unknown);
             }
         }
-        let secret_inputs = Markers::collect(&outputs)
-            .top_level_secrets()
-            .map(String::from)
-            .collect();
+        let secret_inputs = self.secret_keys(&outputs);
         self.protect_outputs(&mut outputs, &secret_inputs);
         outputs
     }
@@ -217,13 +230,6 @@ impl<R: Resource> Typed<R> {
             other => OperationError::Resource(other),
         }
     }
-}
-
-fn secret_keys(map: &PropertyMap) -> BTreeSet<String> {
-    Markers::collect(map)
-        .top_level_secrets()
-        .map(String::from)
-        .collect()
 }
 
 fn reject_unknowns(map: &PropertyMap, operation: &str) -> Result<(), OperationError> {
@@ -274,27 +280,29 @@ impl<R: Resource> DynResource for Typed<R> {
         } else {
             decode::from_map(&without_internal_keys(olds.clone())).ok()
         };
-        match self
+        let checked = self
             .resource
             .check(ctx, typed_olds.as_ref(), typed_news)
-            .await
-        {
-            Ok(checked) => {
-                let mut inputs = encode::to_map(&checked)?;
-                markers.restore(&mut inputs);
-                Ok(CheckOutcome {
-                    inputs,
-                    failures: vec![],
-                })
+            .await;
+        // The engine previews and diffs with the inputs Check returns
+        // (pulumi/pkg/resource/deploy/step_generator.go, generateSteps): unknowns go back
+        // exactly where they were, over whatever placeholder or default typed code put there.
+        let mut inputs = encode::to_map(&checked.inputs)?;
+        markers.restore(&mut inputs);
+        let secret = self.secret_keys(&news);
+        for (key, value) in inputs.iter_mut() {
+            if secret.contains(key) && !matches!(value, PropertyValue::Secret(_)) {
+                *value = std::mem::replace(value, PropertyValue::Null).into_secret();
             }
-            Err(failures) => Ok(CheckOutcome {
-                failures: failures
-                    .into_iter()
-                    .filter(|f| !failure_is_about_unknown(f, &markers))
-                    .collect(),
-                inputs: news,
-            }),
         }
+        Ok(CheckOutcome {
+            inputs,
+            failures: checked
+                .failures
+                .into_iter()
+                .filter(|f| !failure_is_about_unknown(f, &markers))
+                .collect(),
+        })
     }
 
     fn diff(
@@ -318,11 +326,16 @@ impl<R: Resource> DynResource for Typed<R> {
                 presence.insert(field.to_string(), (old.is_none(), new.is_none()));
             }
         }
+        let (_, state) = self.split(old_outputs)?;
+        let typed_news: R::Inputs = decode::from_map(news)?;
+        for property in self.resource.unapplied(&state, &typed_news) {
+            if !changed.contains(&property) {
+                changed.push(property);
+            }
+        }
         let plan = if changed.is_empty() {
             DiffPlan::default()
         } else {
-            let (_, state) = self.split(old_outputs)?;
-            let typed_news: R::Inputs = decode::from_map(news)?;
             self.resource.diff(&changed, &state, &typed_news)
         };
         let replaces = plan.replaces();
@@ -355,7 +368,7 @@ impl<R: Resource> DynResource for Typed<R> {
             return Ok((String::new(), self.preview_outputs(inputs)));
         }
         reject_unknowns(&inputs, "create")?;
-        let secret_inputs = secret_keys(&inputs);
+        let secret_inputs = self.secret_keys(&inputs);
         let typed: R::Inputs = decode::from_map(&inputs)?;
         let (id, state) = self
             .resource
@@ -371,7 +384,7 @@ impl<R: Resource> DynResource for Typed<R> {
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError> {
-        let secret_inputs = secret_keys(state);
+        let secret_inputs = self.secret_keys(state);
         let old = if state.is_empty() {
             None
         } else {
@@ -408,7 +421,7 @@ impl<R: Resource> DynResource for Typed<R> {
             return Ok(self.preview_outputs(base));
         }
         reject_unknowns(&news, "update")?;
-        let secret_inputs = secret_keys(&news);
+        let secret_inputs = self.secret_keys(&news);
         let (old_inputs, old_state) = self.split(olds)?;
         let typed_news: R::Inputs = decode::from_map(&news)?;
         let state = self

@@ -29,6 +29,15 @@ impl CheckFailure {
     }
 }
 
+/// Check's answer: the new inputs with defaults and the name filled in, and every problem found
+/// in them. The inputs come back even when there are failures: during a preview the runtime
+/// drops the failures about values not known yet and answers these inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked<I> {
+    pub inputs: I,
+    pub failures: Vec<CheckFailure>,
+}
+
 /// How a changed property is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -105,7 +114,8 @@ pub struct Context {
     pub urn: String,
     /// The resource's name in the program (the last part of the URN).
     pub name: String,
-    /// Stable per resource across runs; use it for deterministic generated names.
+    /// The engine's seed for this registration: fresh in every deployment (and empty outside
+    /// Check), so nothing that must be stable across runs may follow it.
     pub random_seed: Vec<u8>,
     pub deadline: Option<Instant>,
     pub cancel: CancellationToken,
@@ -132,6 +142,9 @@ pub trait Resource: Send + Sync + 'static {
     /// What the provider computes (ids, ARNs, observed state), beside the inputs.
     type State: Serialize + DeserializeOwned + Send + Sync;
 
+    /// Properties computed from an input (`(input, [properties])`): when the input is secret,
+    /// so are they, in Check's inputs and in the outputs.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[];
     /// Top-level input properties whose change forces a replacement.
     const REPLACE_ON_CHANGE: &'static [&'static str] = &[];
     /// Whether a replacement must delete the old resource first (physical names reused).
@@ -143,13 +156,14 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Validates and normalises new inputs (defaults filled in). `olds` are the previous inputs
     /// when the resource exists. Must not write to the cloud. During preview, unknown inputs
-    /// arrive as empty values and failures about them are discarded by the runtime.
+    /// arrive as empty values; the runtime discards failures about them and puts the unknowns
+    /// back where they were in the returned inputs.
     async fn check(
         &self,
         ctx: &Context,
         olds: Option<&Self::Inputs>,
         news: Self::Inputs,
-    ) -> Result<Self::Inputs, Vec<CheckFailure>>;
+    ) -> Checked<Self::Inputs>;
 
     /// Classifies changed input properties. The default replaces for `REPLACE_ON_CHANGE` and
     /// updates in place otherwise; override it when a change can only be judged from state.
@@ -168,6 +182,13 @@ pub trait Resource: Send + Sync + 'static {
                 .collect(),
             delete_before_replace: Self::DELETE_BEFORE_REPLACE,
         }
+    }
+
+    /// Input properties whose effect the recorded state (as the last refresh saw it) shows as not
+    /// applied, so that the next update runs although the inputs did not change. Read only
+    /// observes (a refresh must not write); the update then applies them.
+    fn unapplied(&self, _state: &Self::State, _inputs: &Self::Inputs) -> Vec<String> {
+        Vec::new()
     }
 
     /// Makes the resource; returns its id and state.

@@ -218,11 +218,12 @@ impl Markers {
     }
 
     /// Puts unknowns and secrets back where they were. Unknowns win over whatever placeholder
-    /// typed code saw; a secret wraps the value now at its path. Paths that no longer exist
-    /// (resource code dropped the property) are skipped.
+    /// typed code saw, and come back even where typed code left nothing (an unknown optional
+    /// value decodes as absent); a secret wraps the value now at its path. Secret paths that no
+    /// longer exist (resource code dropped the property) are skipped.
     pub fn restore(&self, map: &mut PropertyMap) {
         for (path, kind) in &self.unknowns {
-            if let Some(slot) = slot_mut(map, path) {
+            if let Some(slot) = slot_or_insert(map, path) {
                 *slot = PropertyValue::Unknown(*kind);
             }
         }
@@ -256,6 +257,31 @@ fn slot_mut<'a>(map: &'a mut PropertyMap, path: &PropertyPath) -> Option<&'a mut
         };
     }
     Some(slot)
+}
+
+/// The value at `path`, inserting a null there when only its last key is missing (the object it
+/// belongs to exists). An element past the end of a list is not made up.
+fn slot_or_insert<'a>(
+    map: &'a mut PropertyMap,
+    path: &PropertyPath,
+) -> Option<&'a mut PropertyValue> {
+    let (last, parent) = path.0.split_last()?;
+    let PathSegment::Key(key) = last else {
+        return slot_mut(map, path);
+    };
+    let object = if parent.is_empty() {
+        map
+    } else {
+        let mut slot = slot_mut(map, &PropertyPath(parent.to_vec()))?;
+        while let PropertyValue::Secret(inner) = slot {
+            slot = inner.as_mut();
+        }
+        match slot {
+            PropertyValue::Object(object) => object,
+            _ => return None,
+        }
+    };
+    Some(object.entry(key.clone()).or_insert(PropertyValue::Null))
 }
 
 /// Removes secret wrappers everywhere, for code that must see plain values.
@@ -318,5 +344,43 @@ mod tests {
         ]);
         markers.restore(&mut plain);
         assert_eq!(plain, original);
+    }
+
+    #[test]
+    fn unknowns_come_back_where_typed_code_left_nothing() {
+        let original = obj(&[
+            ("cidrs", PropertyValue::Unknown(UnknownKind::Array)),
+            (
+                "health",
+                PropertyValue::Object(obj(&[(
+                    "port",
+                    PropertyValue::Unknown(UnknownKind::Number),
+                )])),
+            ),
+            (
+                "list",
+                PropertyValue::Array(vec![PropertyValue::Unknown(UnknownKind::String)]),
+            ),
+        ]);
+        let markers = Markers::collect(&original);
+        // Typed code dropped the absent optionals, filled a default and emptied the list.
+        let mut checked = obj(&[
+            (
+                "health",
+                PropertyValue::Object(obj(&[("interval", PropertyValue::Number(10.0))])),
+            ),
+            ("list", PropertyValue::Array(vec![])),
+        ]);
+        markers.restore(&mut checked);
+        assert_eq!(checked["cidrs"], PropertyValue::Unknown(UnknownKind::Array));
+        assert_eq!(
+            checked["health"],
+            PropertyValue::Object(obj(&[
+                ("interval", PropertyValue::Number(10.0)),
+                ("port", PropertyValue::Unknown(UnknownKind::Number)),
+            ]))
+        );
+        // No element is made up past the end of a list.
+        assert_eq!(checked["list"], PropertyValue::Array(vec![]));
     }
 }

@@ -65,6 +65,9 @@ def parse(environ, body):
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if not action and target:
         action = target.split(".")[-1]
+    if not action and service == "route53":
+        from .ext.route53 import rest_action
+        action = rest_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/")) or ""
     if not action:
         action = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '/')}"
     account = resolve_account(environ, access_key)

@@ -139,6 +139,11 @@ class Emulator:
         from .dns import query
         return query(self.dns_server, hostname)
 
+    def resolve_in_vpc(self, hostname, vpc_id):
+        """A records of `hostname` as the Resolver inside `vpc_id` answers (private hosted zones
+        associated with the VPC first); None for NXDOMAIN."""
+        return self.request("GET", "/_emulator/dns/resolve", query={"hostname": hostname, "vpc": vpc_id})["addresses"]
+
     def client(self, service, account, retries=1, **config):
         """A boto3 client acting as `account`. One attempt by default, so a test sees every
         response as it is."""

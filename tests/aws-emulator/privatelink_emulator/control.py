@@ -89,6 +89,17 @@ def _dns(request):
         return {"server": dns.SERVER_ADDRESS, "records": dns.all_records(), "txt": dns.TXT_RECORDS.items()}
 
 
+def _resolve(request):
+    """A name as the Resolver of one VPC answers it (private hosted zones first)."""
+    from .ext.route53 import resolve_in_vpc
+    hostname, vpc = request.args["hostname"], request.args["vpc"]
+    with LOCK:
+        SCHEDULER.run_due()
+        records = dns.all_records()
+        addresses = resolve_in_vpc(hostname, vpc, lambda name: records.get(name))
+    return {"hostname": hostname, "vpc": vpc, "addresses": addresses}
+
+
 ROUTES = {
     "/_emulator/health": (_health, {"GET"}),
     "/_emulator/reset": (_reset, {"POST"}),
@@ -97,6 +108,7 @@ ROUTES = {
     "/_emulator/faults": (_faults, {"GET", "POST", "DELETE"}),
     "/_emulator/config": (_config, {"GET", "POST"}),
     "/_emulator/dns": (_dns, {"GET", "POST", "DELETE"}),
+    "/_emulator/dns/resolve": (_resolve, {"GET"}),
 }
 
 

@@ -3,14 +3,15 @@
 Shapes follow each protocol's documented error format:
 - EC2: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
   (<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>)
-- Query protocol (ELBv2, RDS, IAM, STS): <ErrorResponse><Error><Type/><Code/><Message/></Error>
+- Query protocol (ELBv2, RDS, IAM, STS) and Route 53's REST-XML
+  (https://docs.aws.amazon.com/Route53/latest/APIReference/API_Operations_Amazon_Route_53.html): <ErrorResponse><Error><Type/><Code/><Message/></Error>
 - JSON protocols: {"__type": code, "message": ...}"""
 import json
 import uuid
 from xml.sax.saxutils import escape
 
 _EC2 = {"ec2"}
-_QUERY = {"elbv2", "rds", "iam", "sts", "elasticloadbalancing", "autoscaling", "sns", "sqs", "cloudformation"}
+_QUERY = {"elbv2", "rds", "iam", "sts", "elasticloadbalancing", "autoscaling", "sns", "sqs", "cloudformation", "route53"}
 
 
 def protocol_of(service):

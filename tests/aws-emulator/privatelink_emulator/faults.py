@@ -2,10 +2,12 @@
 import itertools
 import threading
 
-# lost_answer: the call is carried out, then answered with HTTP 500 (the write happened but its
-# answer was lost, as after a timeout). refuse: a 400 with `code` (default AccessDenied /
-# UnauthorizedOperation), an error no client may retry.
-KINDS = {"throttle", "http500", "http503", "drop", "latency", "lost_answer", "refuse"}
+# `lose_answer`: the call is carried out, then the connection is closed without the answer (a
+# client cannot tell whether it happened: what idempotency tokens are for). `lost_answer`: the
+# call is carried out, then answered with HTTP 500 (the same, as a server error the client
+# retries). `refuse`: a 400 with `code` (default AccessDenied / UnauthorizedOperation), an error
+# no client may retry.
+KINDS = {"throttle", "http500", "http503", "drop", "latency", "lose_answer", "lost_answer", "refuse"}
 
 
 class FaultRules:

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::aliases::{self, AliasZone};
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{CheckFailure, Context};
+use crate::runtime::resource::{Checked, Context};
 use crate::validate::{is_region, parse_cidr, parse_duration, service_name_region, Failures};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +36,7 @@ pub struct ConsumerInputs {
     pub service_region: Option<String>,
     pub wait_for_acceptance: Option<String>,
     pub jdbc: Option<Jdbc>,
+    pub hostname_aliases: Option<Vec<String>>,
     pub name: Option<String>,
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -56,6 +58,7 @@ pub struct ConsumerState {
     pub dns_entries: Vec<DnsEntryOutput>,
     pub network_interface_ids: Vec<String>,
     pub jdbc_url: Option<String>,
+    pub hostname_alias_zones: Vec<AliasZone>,
 }
 
 impl ConsumerInputs {
@@ -74,6 +77,9 @@ impl ConsumerInputs {
     pub fn private_dns(&self) -> bool {
         self.private_dns_enabled.unwrap_or(false)
     }
+    pub fn aliases(&self) -> Vec<String> {
+        self.hostname_aliases.clone().unwrap_or_default()
+    }
     pub fn acceptance_wait(&self) -> Option<Duration> {
         self.wait_for_acceptance.as_deref().and_then(parse_duration)
     }
@@ -83,7 +89,7 @@ pub async fn check(
     ctx: &Context,
     olds: Option<&ConsumerInputs>,
     mut news: ConsumerInputs,
-) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+) -> Checked<ConsumerInputs> {
     let mut f = Failures::default();
     check_name(
         ctx,
@@ -163,6 +169,7 @@ pub async fn check(
     if let Some(name) = &news.name {
         f.security_group_name(name);
     }
+    aliases::check(&news.aliases(), &mut f);
     if let Some(tags) = &news.tags {
         f.tags("tags", tags);
         let ours =
@@ -175,7 +182,7 @@ pub async fn check(
         );
     }
     news.private_dns_enabled.get_or_insert(false);
-    f.into_result(news)
+    f.checked(news)
 }
 
 /// An endpoint service name (a partner or AWS service name also works with an interface

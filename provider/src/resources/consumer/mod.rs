@@ -2,6 +2,7 @@
 //! service, with a security group that admits only the given sources on the service port.
 //! The resource id is the endpoint id.
 
+mod aliases;
 mod inputs;
 
 use std::collections::BTreeSet;
@@ -17,14 +18,15 @@ use crate::aws::ec2::{
 };
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::{in_program_order, network, optional_in_program_order};
-use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
+use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
-use inputs::DnsEntryOutput;
+use aliases::AliasZone;
+use inputs::{DnsEntryOutput, Jdbc};
 
 pub struct PrivateLinkConsumer;
 
-/// How long turning on private DNS waits for the producer to accept, when waitForAcceptance
-/// does not say.
+/// How long turning on private DNS waits for an accepted endpoint to become available, when
+/// waitForAcceptance does not say.
 const PRIVATE_DNS_WAIT: Duration = Duration::from_secs(20 * 60);
 
 /// Checks, before anything is written, that this account can use the service and that every
@@ -168,6 +170,14 @@ async fn converge(
     ctx.progress
         .status("checking the endpoint service and subnets");
     preflight(&ec2, inputs).await?;
+    aliases::preflight(
+        ctx,
+        &inputs.vpc_id,
+        inputs.name(),
+        &inputs.aliases(),
+        &state.hostname_alias_zones,
+    )
+    .await?;
 
     ctx.progress.status("creating security group");
     let (ingress, egress) = desired_rules(inputs);
@@ -232,6 +242,15 @@ async fn converge(
         .cloned()
         .collect();
     ec2.modify_endpoint(&endpoint.id, &change).await?;
+    aliases::converge(
+        ctx,
+        &endpoint,
+        inputs.name(),
+        &inputs.aliases(),
+        (&tags, previous_tags),
+        &mut state.hostname_alias_zones,
+    )
+    .await?;
 
     let mut endpoint = endpoint;
     if let Some(wait) = inputs.acceptance_wait() {
@@ -239,9 +258,19 @@ async fn converge(
     }
     if endpoint.private_dns_enabled != inputs.private_dns() {
         if inputs.private_dns() && endpoint.state != EndpointState::Available {
-            // AWS enables private DNS only on an available endpoint.
-            let wait = inputs.acceptance_wait().unwrap_or(PRIVATE_DNS_WAIT);
-            endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
+            if endpoint.state == EndpointState::PendingAcceptance {
+                // AWS turns private DNS on only once the producer has accepted, and in the
+                // examples' layout the acceptance is made after this resource, in the same
+                // run: waiting here would wait for something that cannot happen yet.
+                ctx.progress.warn(format!(
+                    "privateDnsEnabled: endpoint {} awaits the producer's acceptance, and AWS \
+                     turns private DNS on only after it; it stays off for now and the next \
+                     `pulumi up --refresh` turns it on (set waitForAcceptance to wait here instead)",
+                    endpoint.id
+                ));
+                return Ok(());
+            }
+            endpoint = wait_for_state(ctx, &ec2, &endpoint.id, PRIVATE_DNS_WAIT).await?;
         }
         let change = EndpointChange {
             private_dns_enabled: Some(inputs.private_dns()),
@@ -252,14 +281,37 @@ async fn converge(
     Ok(())
 }
 
+/// The JDBC URL through the endpoint. Through an alias (the service's own hostname) the
+/// certificate matches, so the URL asks the driver to verify it; through the endpoint's AWS name
+/// it cannot match, so the driver's default applies.
+fn jdbc_url(jdbc: &Jdbc, alias: Option<&str>, dns_name: Option<&str>, port: i64) -> Option<String> {
+    let (engine, database) = (&jdbc.engine, &jdbc.database);
+    match (alias, dns_name) {
+        (Some(alias), _) => {
+            let verify = match engine.as_str() {
+                "mysql" => "sslMode=VERIFY_IDENTITY",
+                _ => "sslmode=verify-full",
+            };
+            Some(format!(
+                "jdbc:{engine}://{alias}:{port}/{database}?{verify}"
+            ))
+        }
+        (None, Some(host)) => Some(format!("jdbc:{engine}://{host}:{port}/{database}")),
+        (None, None) => None,
+    }
+}
+
 /// The live inputs and state of the endpoint.
 async fn observe(
     ctx: &Context,
     inputs: &ConsumerInputs,
     endpoint: Endpoint,
     known_group: Option<&str>,
+    known_aliases: &[AliasZone],
 ) -> Result<(ConsumerInputs, ConsumerState), ResourceError> {
     let ec2 = Ec2::new(ctx);
+    let observed_aliases = aliases::observe(ctx, &endpoint, known_aliases).await?;
+    let live_alias = |a: &String| observed_aliases.resolving.contains(&aliases::normalized(a));
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
     live.vpc_id = endpoint.vpc_id.clone();
@@ -296,19 +348,21 @@ async fn observe(
             group_found = Some(group.id);
         }
     }
+    live.hostname_aliases = inputs
+        .hostname_aliases
+        .as_ref()
+        .map(|wanted| wanted.iter().filter(|a| live_alias(a)).cloned().collect());
     let dns_name = endpoint.dns_entries.first().map(|d| d.dns_name.clone());
+    let first_alias = live.aliases().first().cloned();
     let state = ConsumerState {
         endpoint_id: Some(endpoint.id.clone()),
         security_group_id: group_found,
         state: Some(endpoint.state.to_string()),
-        jdbc_url: match (&inputs.jdbc, &dns_name) {
-            (Some(jdbc), Some(host)) => Some(format!(
-                "jdbc:{}://{host}:{}/{}",
-                jdbc.engine, live.port, jdbc.database
-            )),
-            _ => None,
-        },
+        jdbc_url: inputs.jdbc.as_ref().and_then(|jdbc| {
+            jdbc_url(jdbc, first_alias.as_deref(), dns_name.as_deref(), live.port)
+        }),
         dns_name,
+        hostname_alias_zones: observed_aliases.zones,
         dns_entries: endpoint
             .dns_entries
             .iter()
@@ -341,7 +395,14 @@ impl PrivateLinkConsumer {
                         operation: "DescribeVpcEndpoints".into(),
                         message: format!("endpoint {id} disappeared right after it was made"),
                     })?;
-            observe(ctx, inputs, endpoint, state.security_group_id.as_deref()).await
+            observe(
+                ctx,
+                inputs,
+                endpoint,
+                state.security_group_id.as_deref(),
+                &state.hostname_alias_zones,
+            )
+            .await
         }
         .await;
         match outcome {
@@ -367,6 +428,8 @@ impl Resource for PrivateLinkConsumer {
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
         &["serviceName", "vpcId", "serviceRegion", "name"];
+    // The URL names the database.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[("jdbc", &["jdbcUrl"])];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
@@ -381,7 +444,7 @@ impl Resource for PrivateLinkConsumer {
         ctx: &Context,
         olds: Option<&ConsumerInputs>,
         news: ConsumerInputs,
-    ) -> Result<ConsumerInputs, Vec<CheckFailure>> {
+    ) -> Checked<ConsumerInputs> {
         inputs::check(ctx, olds, news).await
     }
 
@@ -425,8 +488,14 @@ impl Resource for PrivateLinkConsumer {
         if endpoint.state.is_gone() {
             return Ok(None);
         }
-        let (mut live, state) =
-            observe(ctx, &inputs, endpoint, known.security_group_id.as_deref()).await?;
+        let (mut live, state) = observe(
+            ctx,
+            &inputs,
+            endpoint,
+            known.security_group_id.as_deref(),
+            &known.hostname_alias_zones,
+        )
+        .await?;
         if old.is_none() {
             // Imported: the group's name is the resource's name.
             live.name = match &state.security_group_id {
@@ -454,6 +523,14 @@ impl Resource for PrivateLinkConsumer {
         (inputs, state): (&ConsumerInputs, &ConsumerState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
+        aliases::delete_all(
+            ctx,
+            &inputs.vpc_id,
+            inputs.name(),
+            &inputs.aliases(),
+            &state.hostname_alias_zones,
+        )
+        .await?;
         let endpoint = match &state.endpoint_id {
             Some(id) => ec2.endpoint(id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,

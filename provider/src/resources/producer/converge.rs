@@ -9,7 +9,9 @@ use std::time::Duration;
 use super::inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
+use crate::aws::private_dns::PrivateDns;
 use crate::aws::states::LoadBalancerState;
+use crate::aws::target_zones;
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::network;
 use crate::runtime::resource::{Context, ResourceError};
@@ -88,6 +90,7 @@ pub async fn converge(
     let vpc_cidrs = ec2.vpc_cidrs(&inputs.vpc_id).await?;
     state.availability_zones = subnets.iter().map(|s| s.zone.clone()).collect();
     state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
+    warn_unserved_targets(ctx, inputs, &state.availability_zones).await?;
 
     // The security group and the target group do not depend on each other.
     ctx.progress
@@ -194,7 +197,86 @@ pub async fn converge(
     .await?;
     state.service_id = Some(service.clone());
     wait_available(ctx, &ec2, &service).await?;
+    verify_private_dns(ctx, &ec2, inputs, &service).await?;
     accept_allowed(&ec2, inputs, &service).await?;
+    Ok(())
+}
+
+/// Warns (naming the zones) when target addresses sit in zones where the load balancer has
+/// no subnet: those targets get no traffic.
+async fn warn_unserved_targets(
+    ctx: &Context,
+    inputs: &ProducerInputs,
+    balancer_zones: &[String],
+) -> Result<(), ResourceError> {
+    let targets = inputs.targets();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let subnets = target_zones::vpc_subnets(ctx, &inputs.vpc_id).await?;
+    let mut unserved: Vec<(String, String)> = targets
+        .iter()
+        .filter_map(|ip| Some((ip.clone(), target_zones::zone_of(ip, &subnets)?)))
+        .filter(|(_, zone)| !balancer_zones.contains(zone))
+        .collect();
+    if unserved.is_empty() {
+        return Ok(());
+    }
+    unserved.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut zones: Vec<&str> = unserved.iter().map(|(_, z)| z.as_str()).collect();
+    zones.dedup();
+    let addresses: Vec<String> = unserved
+        .iter()
+        .map(|(ip, zone)| format!("{ip} ({zone})"))
+        .collect();
+    ctx.progress.warn(format!(
+        "targetIps: {} {} in Availability Zone{} {} where the load balancer has no subnet; \
+         those targets get no traffic. Add a subnet in {} to subnetIds",
+        addresses.join(", "),
+        if addresses.len() == 1 { "is" } else { "are" },
+        if zones.len() == 1 { "" } else { "s" },
+        zones.join(", "),
+        if zones.len() == 1 {
+            "that zone"
+        } else {
+            "those zones"
+        },
+    ));
+    Ok(())
+}
+
+/// While the private DNS name is not verified, asks AWS to verify it (AWS reads the TXT record
+/// only when asked) and says which record to publish.
+async fn verify_private_dns(
+    ctx: &Context,
+    ec2: &Ec2<'_>,
+    inputs: &ProducerInputs,
+    service: &str,
+) -> Result<(), ResourceError> {
+    let Some(name) = &inputs.private_dns_name else {
+        return Ok(());
+    };
+    let verification = ec2
+        .endpoint_service(service)
+        .await?
+        .and_then(|s| s.dns_verification);
+    if verification
+        .as_ref()
+        .is_some_and(|v| v.state == crate::aws::states::DnsVerificationState::Verified)
+    {
+        return Ok(());
+    }
+    ctx.progress
+        .status(format!("asking AWS to verify the private DNS name {name}"));
+    PrivateDns::new(ctx).start_verification(service).await?;
+    if let Some(record) = verification {
+        ctx.progress.info(format!(
+            "private DNS name {name} is not verified yet: publish the TXT record {}.{name} with \
+             the value {} (output privateDnsVerification); each update asks AWS to check again, and \
+             `pulumi refresh` shows the state",
+            record.name, record.value
+        ));
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dns;
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{CheckFailure, Context};
+use crate::runtime::resource::{Checked, Context};
 use crate::validate::{
     check_principal, is_account_id, is_dns_name, is_private_target, is_region, parse_cidr, Failures,
 };
@@ -146,7 +146,7 @@ pub async fn check(
     ctx: &Context,
     olds: Option<&ProducerInputs>,
     mut news: ProducerInputs,
-) -> Result<ProducerInputs, Vec<CheckFailure>> {
+) -> Checked<ProducerInputs> {
     let mut f = Failures::default();
 
     check_name(
@@ -270,7 +270,7 @@ pub async fn check(
              consumers' CIDR blocks to allowedCidrs.",
         );
     }
-    f.into_result(news)
+    f.checked(news)
 }
 
 /// Exactly one target kind; a hostname is resolved here so that a changed address shows up in

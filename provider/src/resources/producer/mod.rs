@@ -17,8 +17,8 @@ pub use inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
 use crate::resources::naming::{self, NAME_TAG};
-use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
-use converge::{accept_allowed, converge, previous_tags};
+use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
+use converge::{converge, previous_tags};
 use observe::observe;
 
 pub struct PrivateLinkProducer;
@@ -91,6 +91,11 @@ impl Resource for PrivateLinkProducer {
     type Inputs = ProducerInputs;
     type State = ProducerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["name", "vpcId", "targetPort"];
+    // The addresses come from the hostname (Check resolves it) and are registered as given.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[
+        ("targetHostname", &["targetIps", "registeredTargetIps"]),
+        ("targetIps", &["registeredTargetIps"]),
+    ];
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
@@ -110,8 +115,23 @@ impl Resource for PrivateLinkProducer {
         ctx: &Context,
         olds: Option<&ProducerInputs>,
         news: ProducerInputs,
-    ) -> Result<ProducerInputs, Vec<CheckFailure>> {
+    ) -> Checked<ProducerInputs> {
         inputs::check(ctx, olds, news).await
+    }
+
+    /// Read (refresh) only observes: a connection from an auto-accepted account that it finds
+    /// pending makes the next `up` update the resource, and the update accepts it.
+    fn unapplied(&self, state: &ProducerState, inputs: &ProducerInputs) -> Vec<String> {
+        let accounts = inputs.auto_accept();
+        let pending = state
+            .connections
+            .iter()
+            .any(|c| c.state == "pendingAcceptance" && accounts.contains(&c.owner_account));
+        if pending {
+            vec!["autoAcceptAccounts".into()]
+        } else {
+            vec![]
+        }
     }
 
     async fn create(
@@ -142,9 +162,6 @@ impl Resource for PrivateLinkProducer {
             && known.security_group_id.is_none();
         if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
             return Ok(None);
-        }
-        if let (Some(service), Some(_)) = (&service, old) {
-            accept_allowed(&ec2, &inputs, &service.id).await?;
         }
         let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
         if old.is_none() {

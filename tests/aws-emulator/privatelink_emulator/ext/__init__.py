@@ -2,7 +2,7 @@
 
 
 def install():
-    from . import (dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, strict,
+    from . import (dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, route53, strict,
                    target_groups)
     ec2_privatelink.install()
     endpoints.install()
@@ -14,3 +14,4 @@ def install():
     rds.install()
     rds.install_responses()
     glue.install()
+    route53.install()

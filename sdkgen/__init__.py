@@ -1,0 +1,1 @@
+"""Generates the Python and Node.js SDKs (sdk/) from schema.json. Run: bash scripts/gen-sdk.sh."""

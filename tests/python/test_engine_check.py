@@ -80,7 +80,10 @@ def test_preview_with_an_unknown_input_shows_an_update_not_a_delete(producer, in
     try:
         diff, _planned = db.preview({**inputs, "allowedCidrs": UNKNOWN})
         assert diff.detailed_diff == {"allowedCidrs": "UPDATE"}, diff
+        # subnetIds change in place (SetSubnets, issue 15); targetPort still replaces.
         diff, _planned = db.preview({**inputs, "subnetIds": [inputs["subnetIds"][0], UNKNOWN]})
-        assert diff.replaces == ["subnetIds"] and set(diff.detailed_diff) == {"subnetIds"}, diff
+        assert diff.replaces == [] and diff.detailed_diff == {"subnetIds": "UPDATE"}, diff
+        diff, _planned = db.preview({**inputs, "targetPort": UNKNOWN})
+        assert diff.replaces == ["targetPort"] and set(diff.detailed_diff) == {"targetPort"}, diff
     finally:
         db.destroy()

@@ -104,7 +104,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly state: pulumi.Output<string>;
     /**
-     * Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+     * Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
      */
     declare public readonly subnetIds: pulumi.Output<string[]>;
     /**
@@ -233,7 +233,7 @@ export interface PrivateLinkConsumerArgs {
      */
     serviceRegion?: pulumi.Input<string>;
     /**
-     * Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+     * Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
      */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**

@@ -31,7 +31,7 @@ class PrivateLinkConsumerArgs:
         The set of arguments for constructing a PrivateLinkConsumer resource.
         :param pulumi.Input[int] port: Port clients connect to, e.g. 5432 (the producer's `port`).
         :param pulumi.Input[str] service_name: Endpoint service to connect to, the producer's `serviceName` output (`com.amazonaws.vpce.<region>.vpce-svc-...`). Changing it replaces the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
         :param pulumi.Input[str] vpc_id: VPC to create the endpoint in. Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_cidrs: CIDR blocks that may reach `port` on the endpoint.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] allowed_security_group_ids: Security groups whose members may reach `port` on the endpoint, e.g. the AWS Glue connection's security group.
@@ -178,7 +178,7 @@ class PrivateLinkConsumerArgs:
     @pulumi.getter(name="subnetIds")
     def subnet_ids(self) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
         """
-        Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+        Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
         """
         return pulumi.get(self, "subnet_ids")
 
@@ -256,7 +256,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
         :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
         :param pulumi.Input[str] service_name: Endpoint service to connect to, the producer's `serviceName` output (`com.amazonaws.vpce.<region>.vpce-svc-...`). Changing it replaces the resource.
         :param pulumi.Input[str] service_region: Region of the endpoint service when it is not this provider's Region (cross-Region PrivateLink). Changing it replaces the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
         :param pulumi.Input[str] vpc_id: VPC to create the endpoint in. Changing it replaces the resource.
         :param pulumi.Input[str] wait_for_acceptance: How long create and update wait for the producer to accept the connection, as a duration such as `10m` or `90s`. Default: do not wait; `state` reports `pendingAcceptance`.
@@ -520,7 +520,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
     @pulumi.getter(name="subnetIds")
     def subnet_ids(self) -> pulumi.Output[Sequence[str]]:
         """
-        Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changing them replaces the resource.
+        Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
         """
         return pulumi.get(self, "subnet_ids")
 

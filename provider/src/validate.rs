@@ -74,6 +74,61 @@ impl Failures {
         }
     }
 
+    /// Tags that also go on load balancers, target groups and listeners: ELBv2's characters, and
+    /// at most 50 with everything else that is put on the resource (`others`: the provider's
+    /// defaultTags and our own tag).
+    pub fn elb_tags(
+        &mut self,
+        property: &str,
+        tags: &BTreeMap<String, String>,
+        others: &BTreeMap<String, String>,
+    ) {
+        for (key, value) in tags {
+            if !is_elb_tag_text(key) || !is_elb_tag_text(value) {
+                self.add(
+                    format!("{property}.{key}"),
+                    "load balancer tags may only contain letters, digits, spaces and _ . : / = + - @",
+                );
+            }
+        }
+        self.tag_count(property, tags, others);
+    }
+
+    /// At most 50 tags on each resource, counting `others` (defaultTags, our own tag).
+    pub fn tag_count(
+        &mut self,
+        property: &str,
+        tags: &BTreeMap<String, String>,
+        others: &BTreeMap<String, String>,
+    ) {
+        let total = others
+            .keys()
+            .chain(tags.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        if total > MAX_TAGS {
+            self.add(
+                property,
+                format!(
+                    "{} tags here plus {} from defaultTags and the provider's own make {total}; AWS \
+                     allows at most {MAX_TAGS} per resource",
+                    tags.len(),
+                    total - tags.len()
+                ),
+            );
+        }
+    }
+
+    /// A security group is named after the resource; EC2 refuses names starting with `sg-`.
+    pub fn security_group_name(&mut self, name: &str) {
+        if name.starts_with("sg-") {
+            self.add(
+                "name",
+                format!("`{name}` cannot start with `sg-` (EC2 refuses such security group names)"),
+            );
+        }
+    }
+
     /// A VPC and one or more distinct subnets in it (that they are in the VPC is checked
     /// against AWS before the first write).
     pub fn placement(&mut self, vpc_id: &str, subnet_ids: &[String]) {
@@ -125,6 +180,23 @@ pub fn is_region(region: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
+/// The region of an endpoint service name: `com.amazonaws.vpce.<region>.vpce-svc-<hex>`, or in
+/// the China partition `cn.com.amazonaws.vpce.cn-<…>.vpce-svc-<hex>` (AWS PrivateLink guide,
+/// "Share your services through AWS PrivateLink": service names in the China Regions).
+pub fn service_name_region(name: &str) -> Option<&str> {
+    let (china, rest) = match name.strip_prefix("cn.") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let well_formed = parts.len() == 5
+        && parts[..3] == ["com", "amazonaws", "vpce"]
+        && is_region(parts[3])
+        && is_aws_id(parts[4], "vpce-svc")
+        && china == parts[3].starts_with("cn-");
+    well_formed.then(|| parts[3])
+}
+
 pub fn is_account_id(value: &str) -> bool {
     value.len() == 12 && value.chars().all(|c| c.is_ascii_digit())
 }
@@ -174,6 +246,47 @@ pub fn check_principal(principal: &str) -> Result<(), String> {
 
 /// Parses `a.b.c.d/n`; a block with host bits set is refused with its network address, since
 /// AWS would silently widen or reject it.
+/// Whether `ip` is in one of `cidrs` (malformed entries match nothing).
+pub fn in_cidrs(ip: Ipv4Addr, cidrs: &[String]) -> bool {
+    cidrs.iter().any(|cidr| {
+        parse_cidr(cidr).is_ok_and(|(network, length)| {
+            let mask = if length == 0 {
+                0
+            } else {
+                u32::MAX << (32 - length)
+            };
+            u32::from(ip) & mask == u32::from(network)
+        })
+    })
+}
+
+/// The ranges an NLB accepts as IP targets besides its VPC's own: RFC 1918 and RFC 6598
+/// (ELB guide, "Register targets with your target group", IP addresses).
+pub fn is_private_target(ip: Ipv4Addr) -> bool {
+    let shared = ["100.64.0.0/10".to_string()];
+    ip.is_private() || in_cidrs(ip, &shared)
+}
+
+/// ELBv2's tag characters: Unicode letters, digits, white space and `_ . : / = + - @`
+/// (ELBv2 API reference, `Tag`).
+pub fn is_elb_tag_text(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_alphanumeric()
+            || c.is_whitespace()
+            || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
+    })
+}
+
+/// AWS's limit of tags per resource (EC2 and ELBv2 alike).
+pub const MAX_TAGS: usize = 50;
+
+/// Characters EC2 allows in a VPC security group's name and description
+/// (EC2 API reference, `CreateSecurityGroup`).
+pub fn is_security_group_text(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c))
+}
+
 pub fn parse_cidr(text: &str) -> Result<(Ipv4Addr, u8), String> {
     let invalid = || format!("`{text}` is not an IPv4 CIDR block such as `10.1.0.0/16`");
     let (address, length) = text.split_once('/').ok_or_else(invalid)?;

@@ -445,7 +445,6 @@ def test_preview_of_an_update_writes_nothing(created, inputs, emulator):
 REPLACING = {
     "serviceName": lambda i: {**i, "serviceName": SOME_SERVICE},
     "vpcId": lambda i: {**i, "vpcId": "vpc-0a1b2c3d4e5f67890"},
-    "subnetIds": lambda i: {**i, "subnetIds": i["subnetIds"][:1]},
     "name": lambda i: {**i, "name": "orders-endpoint"},
 }
 
@@ -455,6 +454,21 @@ def test_diff_replaces_delete_first_when_an_identity_property_changes(created, i
         replaces(created, change(inputs), prop, delete_first=True)
 
 
+def test_subnets_change_in_place_keeping_the_endpoint(created, inputs, emulator):
+    """ModifyVpcEndpoint adds and removes subnets; AWS needs no new endpoint (issue 15)."""
+    old = created.id
+    diff = created.up({**inputs, "subnetIds": inputs["subnetIds"][:1]})
+    assert diff.replaces == [] and diff.changes == "DIFF_SOME"
+    assert created.id == old
+    ec2 = emulator.client("ec2", CONSUMER)
+    endpoint = ec2.describe_vpc_endpoints(VpcEndpointIds=[old])["VpcEndpoints"][0]
+    assert endpoint["SubnetIds"] == inputs["subnetIds"][:1]
+    created.up(inputs)
+    endpoint = ec2.describe_vpc_endpoints(VpcEndpointIds=[old])["VpcEndpoints"][0]
+    assert sorted(endpoint["SubnetIds"]) == sorted(inputs["subnetIds"])
+    assert len(endpoint["NetworkInterfaceIds"]) == 2
+
+
 def test_diff_of_unchanged_inputs_is_empty(created, inputs):
     diff = created.diff(created.check(inputs))
     assert (diff.changes, diff.replaces) == ("DIFF_NONE", [])
@@ -462,8 +476,8 @@ def test_diff_of_unchanged_inputs_is_empty(created, inputs):
 
 def test_replacing_deletes_the_old_endpoint_first(created, inputs, emulator):
     old = created.id
-    diff = created.up({**inputs, "subnetIds": inputs["subnetIds"][:1]})
-    assert diff.replaces == ["subnetIds"]
+    diff = created.up({**inputs, "name": "orders-endpoint"})
+    assert diff.replaces == ["name"]
     assert created.id != old and endpoint_state(emulator, old) is None
     region = emulator.inventory(CONSUMER)[CONSUMER]["us-east-1"]
     assert [e.split()[0] for e in region["vpc_endpoints"]] == [created.id]

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
-    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, Tag, TargetDescription, TargetTypeEnum,
+    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum,
+    TargetDescription, TargetTypeEnum,
 };
 
-use super::ec2::{tag_changes, Tags};
-use super::error::{absent, AwsError};
-use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
+use super::error::{absent, required, AwsError};
+use super::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
+use super::states::{LoadBalancerState, TargetHealthState};
+use super::tags::{from_sdk, tag_changes, to_sdk, Tags};
 use crate::runtime::resource::{Context, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 
@@ -23,7 +24,7 @@ pub struct LoadBalancer {
     pub arn: String,
     pub name: String,
     pub dns_name: String,
-    pub state: String,
+    pub state: LoadBalancerState,
     pub vpc_id: String,
     pub subnet_ids: Vec<String>,
     pub security_groups: Vec<String>,
@@ -38,6 +39,14 @@ pub struct HealthCheck {
     pub unhealthy_threshold: i32,
     /// `None`: the target's own port (`traffic-port`).
     pub port: Option<u16>,
+}
+
+impl HealthCheck {
+    /// TCP's default timeout is 10 s and may not exceed the interval (ELB guide, "Health checks
+    /// for Network Load Balancer target groups"): a shorter interval gets a timeout that fits.
+    pub fn timeout_seconds(&self) -> i32 {
+        self.interval_seconds.clamp(2, 10)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -59,27 +68,24 @@ pub struct Elbv2<'a> {
     ctx: &'a Context,
 }
 
-fn tag_list(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
-
 fn health_port(port: Option<&str>) -> Option<u16> {
     port.and_then(|p| p.parse().ok())
 }
 
-fn balancer_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LoadBalancer {
-    LoadBalancer {
-        arn: lb.load_balancer_arn().unwrap_or_default().into(),
-        name: lb.load_balancer_name().unwrap_or_default().into(),
-        dns_name: lb.dns_name().unwrap_or_default().into(),
-        state: lb
-            .state()
-            .and_then(|s| s.code())
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
-        vpc_id: lb.vpc_id().unwrap_or_default().into(),
+fn balancer_of(
+    lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer,
+) -> Result<LoadBalancer, AwsError> {
+    const OP: &str = "DescribeLoadBalancers";
+    Ok(LoadBalancer {
+        arn: required(OP, "LoadBalancerArn", lb.load_balancer_arn())?,
+        name: required(OP, "LoadBalancerName", lb.load_balancer_name())?,
+        dns_name: required(OP, "DNSName", lb.dns_name())?,
+        state: LoadBalancerState::parse(&required(
+            OP,
+            "State.Code",
+            lb.state().and_then(|s| s.code()).map(|c| c.as_str()),
+        )?),
+        vpc_id: required(OP, "VpcId", lb.vpc_id())?,
         subnet_ids: lb
             .availability_zones()
             .iter()
@@ -88,8 +94,14 @@ fn balancer_of(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Load
         security_groups: lb.security_groups().to_vec(),
         enforce_inbound_rules_on_privatelink: lb
             .enforce_security_group_inbound_rules_on_private_link_traffic()
-            .map(|v| v == "on"),
-    }
+            .map(|v| v.eq_ignore_ascii_case("on")),
+    })
+}
+
+fn first_balancer(
+    balancers: &[aws_sdk_elasticloadbalancingv2::types::LoadBalancer],
+) -> Result<Option<LoadBalancer>, AwsError> {
+    balancers.first().map(balancer_of).transpose()
 }
 
 impl<'a> Elbv2<'a> {
@@ -112,7 +124,10 @@ impl<'a> Elbv2<'a> {
             )
             .await,
         )?;
-        Ok(out.and_then(|o| o.load_balancers().first().map(balancer_of)))
+        match out {
+            Some(out) => first_balancer(out.load_balancers()),
+            None => Ok(None),
+        }
     }
 
     pub async fn load_balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, AwsError> {
@@ -125,7 +140,10 @@ impl<'a> Elbv2<'a> {
             )
             .await,
         )?;
-        Ok(out.and_then(|o| o.load_balancers().first().map(balancer_of)))
+        match out {
+            Some(out) => first_balancer(out.load_balancers()),
+            None => Ok(None),
+        }
     }
 
     /// Creates an internal NLB; CreateLoadBalancer is idempotent for the same name and settings,
@@ -148,19 +166,31 @@ impl<'a> Elbv2<'a> {
                 .scheme(LoadBalancerSchemeEnum::Internal)
                 .set_subnets(Some(subnet_ids.to_vec()))
                 .security_groups(security_group_id)
-                .set_tags(Some(tag_list(tags)))
+                .set_tags(Some(to_sdk(tags)))
         )
         .await?;
-        out.load_balancers()
-            .first()
-            .map(balancer_of)
-            .ok_or_else(|| {
-                AwsError::reported(
-                    "CreateLoadBalancer",
-                    "EmptyResponse",
-                    "no load balancer in the answer",
-                )
-            })
+        first_balancer(out.load_balancers())?.ok_or_else(|| {
+            AwsError::reported(
+                "CreateLoadBalancer",
+                "EmptyResponse",
+                "no load balancer in the answer",
+            )
+        })
+    }
+
+    /// Makes the balancer's subnets exactly `subnet_ids` (adds and removes in place).
+    pub async fn set_subnets(&self, arn: &str, subnet_ids: &[String]) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "SetSubnets",
+            TRANSIENT,
+            self.client
+                .set_subnets()
+                .load_balancer_arn(arn)
+                .set_subnets(Some(subnet_ids.to_vec()))
+        )
+        .await?;
+        Ok(())
     }
 
     /// Waits until the balancer is `active` (NLBs take a few minutes).
@@ -177,16 +207,14 @@ impl<'a> Elbv2<'a> {
             backoff,
             || async {
                 match self.load_balancer(arn).await? {
-                    Some(lb) if lb.state == LoadBalancerStateEnum::Active.as_str() => {
-                        Ok(Poll::Ready(lb))
-                    }
-                    Some(lb) if lb.state == LoadBalancerStateEnum::Failed.as_str() => {
+                    Some(lb) if lb.state == LoadBalancerState::Active => Ok(Poll::Ready(lb)),
+                    Some(lb) if lb.state == LoadBalancerState::Failed => {
                         Err(ResourceError::Cloud {
                             operation: "CreateLoadBalancer".into(),
                             message: format!("load balancer {} failed to provision", lb.name),
                         })
                     }
-                    Some(lb) => Ok(Poll::Pending(lb.state)),
+                    Some(lb) => Ok(Poll::Pending(lb.state.to_string())),
                     None => Ok(Poll::Pending("not visible yet".into())),
                 }
             },
@@ -273,7 +301,7 @@ impl<'a> Elbv2<'a> {
             || async {
                 Ok(match self.load_balancer(arn).await? {
                     None => Poll::Ready(()),
-                    Some(lb) => Poll::Pending(lb.state),
+                    Some(lb) => Poll::Pending(lb.state.to_string()),
                 })
             },
         )
@@ -290,7 +318,10 @@ impl<'a> Elbv2<'a> {
             )
             .await,
         )?;
-        Ok(out.and_then(|o| o.target_groups().first().map(group_of)))
+        match out {
+            Some(out) => out.target_groups().first().map(group_of).transpose(),
+            None => Ok(None),
+        }
     }
 
     pub async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, AwsError> {
@@ -303,7 +334,10 @@ impl<'a> Elbv2<'a> {
             )
             .await,
         )?;
-        Ok(out.and_then(|o| o.target_groups().first().map(group_of)))
+        match out {
+            Some(out) => out.target_groups().first().map(group_of).transpose(),
+            None => Ok(None),
+        }
     }
 
     /// Creates a TCP target group of IP targets; idempotent for the same name and settings.
@@ -329,18 +363,23 @@ impl<'a> Elbv2<'a> {
                 .health_check_protocol(ProtocolEnum::Tcp)
                 .health_check_port(port_setting(health.port))
                 .health_check_interval_seconds(health.interval_seconds)
+                .health_check_timeout_seconds(health.timeout_seconds())
                 .healthy_threshold_count(health.healthy_threshold)
                 .unhealthy_threshold_count(health.unhealthy_threshold)
-                .set_tags(Some(tag_list(tags)))
+                .set_tags(Some(to_sdk(tags)))
         )
         .await?;
-        out.target_groups().first().map(group_of).ok_or_else(|| {
-            AwsError::reported(
-                "CreateTargetGroup",
-                "EmptyResponse",
-                "no target group in the answer",
-            )
-        })
+        out.target_groups()
+            .first()
+            .map(group_of)
+            .transpose()?
+            .ok_or_else(|| {
+                AwsError::reported(
+                    "CreateTargetGroup",
+                    "EmptyResponse",
+                    "no target group in the answer",
+                )
+            })
     }
 
     pub async fn set_health_check(&self, arn: &str, health: &HealthCheck) -> Result<(), AwsError> {
@@ -354,6 +393,7 @@ impl<'a> Elbv2<'a> {
                 .health_check_protocol(ProtocolEnum::Tcp)
                 .health_check_port(port_setting(health.port))
                 .health_check_interval_seconds(health.interval_seconds)
+                .health_check_timeout_seconds(health.timeout_seconds())
                 .healthy_threshold_count(health.healthy_threshold)
                 .unhealthy_threshold_count(health.unhealthy_threshold)
         )
@@ -374,21 +414,24 @@ impl<'a> Elbv2<'a> {
             .target_health_descriptions()
             .iter()
             .filter(|d| {
-                d.target_health()
-                    .and_then(|h| h.state())
-                    .is_none_or(|s| s.as_str() != "draining")
+                d.target_health().and_then(|h| h.state()).is_none_or(|s| {
+                    TargetHealthState::parse(s.as_str()) != TargetHealthState::Draining
+                })
             })
             .filter_map(|d| d.target().and_then(|t| t.id()).map(String::from))
             .collect())
     }
 
+    /// Registers `ips`; those in `outside_vpc` (private addresses beyond the group's VPC, e.g.
+    /// over peering) must be registered for AvailabilityZone `all`.
     pub async fn register_targets(
         &self,
         arn: &str,
         ips: &[String],
         port: u16,
+        outside_vpc: &BTreeSet<String>,
     ) -> Result<(), AwsError> {
-        let Some(targets) = targets(ips, port) else {
+        let Some(targets) = targets(ips, port, outside_vpc) else {
             return Ok(());
         };
         send!(
@@ -410,7 +453,7 @@ impl<'a> Elbv2<'a> {
         ips: &[String],
         port: u16,
     ) -> Result<(), AwsError> {
-        let Some(targets) = targets(ips, port) else {
+        let Some(targets) = targets(ips, port, &BTreeSet::new()) else {
             return Ok(());
         };
         send!(
@@ -441,29 +484,46 @@ impl<'a> Elbv2<'a> {
     }
 
     pub async fn listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, AwsError> {
-        let out = absent(
-            send!(
-                self.ctx,
-                "DescribeListeners",
-                TRANSIENT,
-                self.client
-                    .describe_listeners()
-                    .load_balancer_arn(load_balancer_arn)
-            )
-            .await,
-        )?;
-        Ok(out
-            .iter()
-            .flat_map(|o| o.listeners())
-            .map(|l| Listener {
-                arn: l.listener_arn().unwrap_or_default().into(),
-                port: l.port().unwrap_or_default(),
-                target_group_arn: l
-                    .default_actions()
-                    .iter()
-                    .find_map(|a| a.target_group_arn().map(String::from)),
-            })
-            .collect())
+        let listeners = all_pages(|marker| async move {
+            let out = absent(
+                send!(
+                    self.ctx,
+                    "DescribeListeners",
+                    TRANSIENT,
+                    self.client
+                        .describe_listeners()
+                        .load_balancer_arn(load_balancer_arn)
+                        .set_marker(marker.clone())
+                )
+                .await,
+            )?;
+            let Some(out) = out else {
+                return Ok((Vec::new(), None));
+            };
+            let page = out
+                .listeners()
+                .iter()
+                .map(|l| {
+                    Ok(Listener {
+                        arn: required("DescribeListeners", "ListenerArn", l.listener_arn())?,
+                        port: l.port().ok_or_else(|| {
+                            AwsError::reported(
+                                "DescribeListeners",
+                                "IncompleteResponse",
+                                "the answer has no Port",
+                            )
+                        })?,
+                        target_group_arn: l
+                            .default_actions()
+                            .iter()
+                            .find_map(|a| a.target_group_arn().map(String::from)),
+                    })
+                })
+                .collect::<Result<Vec<_>, AwsError>>()?;
+            Ok((page, out.next_marker().map(String::from)))
+        })
+        .await?;
+        Ok(listeners)
     }
 
     pub async fn create_listener(
@@ -487,7 +547,7 @@ impl<'a> Elbv2<'a> {
                 .protocol(ProtocolEnum::Tcp)
                 .port(port.into())
                 .default_actions(forward.clone())
-                .set_tags(Some(tag_list(tags)))
+                .set_tags(Some(to_sdk(tags)))
         )
         .await?;
         let listener = out.listeners().first().ok_or_else(|| {
@@ -498,7 +558,7 @@ impl<'a> Elbv2<'a> {
             )
         })?;
         Ok(Listener {
-            arn: listener.listener_arn().unwrap_or_default().into(),
+            arn: required("CreateListener", "ListenerArn", listener.listener_arn())?,
             port: port.into(),
             target_group_arn: Some(target_group_arn.into()),
         })
@@ -542,23 +602,15 @@ impl<'a> Elbv2<'a> {
                 .set_resource_arns(Some(arns.to_vec()))
         )
         .await?;
-        Ok(out
-            .tag_descriptions()
+        out.tag_descriptions()
             .iter()
             .map(|d| {
-                let tags = d
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((
-                            t.key()?.to_string(),
-                            t.value().unwrap_or_default().to_string(),
-                        ))
-                    })
-                    .collect();
-                (d.resource_arn().unwrap_or_default().to_string(), tags)
+                Ok((
+                    required("DescribeTags", "ResourceArn", d.resource_arn())?,
+                    from_sdk(d.tags()),
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no longer
@@ -579,7 +631,7 @@ impl<'a> Elbv2<'a> {
                 self.client
                     .add_tags()
                     .resource_arns(arn)
-                    .set_tags(Some(tag_list(&set)))
+                    .set_tags(Some(to_sdk(&set)))
             )
             .await?;
         }
@@ -604,28 +656,39 @@ fn port_setting(port: Option<u16>) -> String {
         .unwrap_or_else(|| "traffic-port".into())
 }
 
-fn targets(ips: &[String], port: u16) -> Option<Vec<TargetDescription>> {
+fn targets(
+    ips: &[String],
+    port: u16,
+    outside_vpc: &BTreeSet<String>,
+) -> Option<Vec<TargetDescription>> {
     let targets: Vec<_> = ips
         .iter()
         .map(|ip| {
             TargetDescription::builder()
                 .id(ip)
                 .port(port.into())
+                .set_availability_zone(outside_vpc.contains(ip).then(|| "all".to_string()))
                 .build()
         })
         .collect();
     (!targets.is_empty()).then_some(targets)
 }
 
-fn group_of(tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup) -> TargetGroup {
-    TargetGroup {
-        arn: tg.target_group_arn().unwrap_or_default().into(),
-        port: tg.port().unwrap_or_default(),
+fn group_of(
+    tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup,
+) -> Result<TargetGroup, AwsError> {
+    const OP: &str = "DescribeTargetGroups";
+    Ok(TargetGroup {
+        arn: required(OP, "TargetGroupArn", tg.target_group_arn())?,
+        port: tg.port().ok_or_else(|| {
+            AwsError::reported(OP, "IncompleteResponse", "the answer has no Port")
+        })?,
+        // AWS always answers these; the fallbacks are its documented defaults for TCP groups.
         health_check: HealthCheck {
             interval_seconds: tg.health_check_interval_seconds().unwrap_or(30),
             healthy_threshold: tg.healthy_threshold_count().unwrap_or(5),
             unhealthy_threshold: tg.unhealthy_threshold_count().unwrap_or(2),
             port: health_port(tg.health_check_port()),
         },
-    }
+    })
 }

@@ -78,6 +78,24 @@ impl AwsError {
     }
 }
 
+/// A field AWS always sends (an id, an ARN, a name): its absence is an error, never `""`.
+pub fn required(
+    operation: &'static str,
+    field: &str,
+    value: Option<&str>,
+) -> Result<String, AwsError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(String::from)
+        .ok_or_else(|| {
+            AwsError::reported(
+                operation,
+                "IncompleteResponse",
+                &format!("the answer has no {field}"),
+            )
+        })
+}
+
 /// Turns "not found" into `None`, for lookups and deletes of things that may be gone.
 pub fn absent<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     match result {

@@ -15,6 +15,8 @@ pub mod ec2;
 pub mod elbv2;
 pub mod error;
 pub mod retry;
+pub mod states;
+pub mod tags;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {
@@ -30,9 +32,23 @@ pub enum AwsSetupError {
 /// How long Configure may spend proving the credentials work before it reports that they don't.
 const VALIDATION_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long one attempt of one AWS call may take before ours counts it as a transient failure.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The SDK configuration the provider's AWS clients are built from.
 pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // One retry layer: ours (retry.rs, bounded by the engine's timeouts and Cancel). The SDK's
+    // own retries would multiply under it; each attempt gets a ceiling so a hung call cannot
+    // outlive ours.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        );
     if let Some(region) = &config.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -75,5 +91,9 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
                 aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
             )
         })?;
-    Ok(identity.account().unwrap_or_default().to_string())
+    identity
+        .account()
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+        .ok_or_else(|| AwsSetupError::Credentials("STS answered without an account id".into()))
 }

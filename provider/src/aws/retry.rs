@@ -70,6 +70,25 @@ where
     }
 }
 
+/// Every item of a paginated Describe call: `page` gets the previous page's token (`None`
+/// first) and answers its items and the next token; an absent or empty token ends it.
+pub async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        let (batch, next) = page(token.take()).await?;
+        items.extend(batch);
+        match next.filter(|t| !t.is_empty()) {
+            Some(next) => token = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// Sends an SDK request through [`call`], rebuilding it for each attempt, and turns its error
 /// into an [`AwsError`] named after the operation.
 macro_rules! send {

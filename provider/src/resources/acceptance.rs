@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::ec2::{Connection, Ec2};
+use crate::aws::ec2::{Connection, Ec2, EndpointState};
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
 use crate::runtime::wait::{wait_for, Backoff, Poll};
 use crate::validate::Failures;
@@ -108,12 +108,16 @@ impl Resource for EndpointAcceptance {
             )),
             other => other,
         })?;
-        match found.state.as_str() {
-            "pendingAcceptance" => {
+        match found.state {
+            EndpointState::PendingAcceptance => {
                 ec2.accept_connections(&inputs.service_id, vec![inputs.endpoint_id.clone()])
                     .await?
             }
-            "rejected" | "failed" | "expired" | "deleting" | "deleted" => {
+            EndpointState::Rejected
+            | EndpointState::Failed
+            | EndpointState::Expired
+            | EndpointState::Deleting
+            | EndpointState::Deleted => {
                 return Err(ResourceError::Invalid(format!(
                     "the connection of endpoint {} is {}; it cannot be accepted (the consumer \
                      must recreate its endpoint)",
@@ -130,14 +134,16 @@ impl Resource for EndpointAcceptance {
             backoff(ACCEPTED_WITHIN),
             || async {
                 match connection(&ec2, inputs).await? {
-                    Some(c) if c.state == "available" => Ok(Poll::Ready(c)),
-                    Some(c) if c.state == "rejected" || c.state == "failed" => {
+                    Some(c) if c.state == EndpointState::Available => Ok(Poll::Ready(c)),
+                    Some(c)
+                        if matches!(c.state, EndpointState::Rejected | EndpointState::Failed) =>
+                    {
                         Err(ResourceError::Cloud {
                             operation: "AcceptVpcEndpointConnections".into(),
                             message: format!("the connection became {}", c.state),
                         })
                     }
-                    Some(c) => Ok(Poll::Pending(c.state)),
+                    Some(c) => Ok(Poll::Pending(c.state.to_string())),
                     None => Ok(Poll::Pending("not visible".into())),
                 }
             },
@@ -147,7 +153,7 @@ impl Resource for EndpointAcceptance {
         Ok((
             id,
             AcceptanceState {
-                state: accepted.state,
+                state: accepted.state.to_string(),
                 owner_account: accepted.owner,
             },
         ))
@@ -176,12 +182,12 @@ impl Resource for EndpointAcceptance {
         let ec2 = Ec2::new(ctx);
         Ok(connection(&ec2, &inputs)
             .await?
-            .filter(|c| !matches!(c.state.as_str(), "deleted" | "deleting"))
+            .filter(|c| !c.state.is_gone())
             .map(|c| {
                 (
                     inputs,
                     AcceptanceState {
-                        state: c.state,
+                        state: c.state.to_string(),
                         owner_account: c.owner,
                     },
                 )
@@ -206,12 +212,9 @@ impl Resource for EndpointAcceptance {
         (inputs, _): (&AcceptanceInputs, &AcceptanceState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
-        let live = connection(&ec2, inputs).await?.filter(|c| {
-            matches!(
-                c.state.as_str(),
-                "pendingAcceptance" | "pending" | "available"
-            )
-        });
+        let live = connection(&ec2, inputs)
+            .await?
+            .filter(|c| c.state.is_live());
         if live.is_some() {
             ctx.progress.status("rejecting the connection");
             match ec2

@@ -87,13 +87,24 @@ pub fn desired_tags(ctx: &Context, name: &str, own: Option<&BTreeMap<String, Str
     tags
 }
 
-/// Deterministic per resource: a retried create with this token returns what the first
-/// attempt made.
+/// Whether `tags` say this resource made the piece: only such a piece found by name (left by an
+/// interrupted create) is adopted or deleted; another stack's same-named piece never is.
+pub fn made_by(tags: &Tags, name: &str) -> bool {
+    tags.get(NAME_TAG).map(String::as_str) == Some(name)
+}
+
+/// The idempotency token of one create call. EC2 remembers a token after the resource it made
+/// is deleted (a reuse answers the deleted resource, or IdempotentParameterMismatch), so every
+/// create call gets a new one, from a random nonce; the SDK request built with it is resent
+/// unchanged by our retries, so a retry whose first answer was lost gets the first call's
+/// resource. A create interrupted across runs is found by its tag instead (NAME_TAG).
 pub fn client_token(ctx: &Context, name: &str) -> String {
+    let nonce = fastrand::u64(..).to_le_bytes();
     let hash = fnv1a(
         ctx.urn
             .bytes()
             .chain(name.bytes())
+            .chain(nonce)
             .chain(ctx.random_seed.iter().copied()),
     );
     format!("privatelink-{name}-{hash:016x}")

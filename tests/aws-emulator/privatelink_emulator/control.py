@@ -68,8 +68,11 @@ def _faults(request):
 
 def _config(request):
     if request.method == "POST":
-        state.CONFIG.update(_body(request))
-    return {"delays": dict(state.CONFIG.delays)}
+        body = _body(request)
+        if "profile" in body:
+            state.CONFIG.apply_profile(body.pop("profile"), body.pop("scale", 1.0))
+        state.CONFIG.update(body)
+    return {"delays": dict(state.CONFIG.delays), "page_size": state.CONFIG.page_size}
 
 
 def _dns(request):

@@ -53,6 +53,13 @@ def throttle(service):
     return render(service, 400, "ThrottlingException", "Rate exceeded")
 
 
+def refused(service, code=None):
+    """A client error that retrying cannot fix."""
+    if code is None:
+        code = "UnauthorizedOperation" if service == "ec2" else "AccessDenied"
+    return render(service, 400, code, "You are not authorized to perform this operation. (emulator fault)")
+
+
 def server_error(service, status):
     """HTTP 500/503 with the common InternalError/InternalFailure and Unavailable/ServiceUnavailable codes."""
     if service == "ec2":

@@ -2,7 +2,10 @@
 import itertools
 import threading
 
-KINDS = {"throttle", "http500", "http503", "drop", "latency"}
+# lost_answer: the call is carried out, then answered with HTTP 500 (the write happened but its
+# answer was lost, as after a timeout). refuse: a 400 with `code` (default AccessDenied /
+# UnauthorizedOperation), an error no client may retry.
+KINDS = {"throttle", "http500", "http503", "drop", "latency", "lost_answer", "refuse"}
 
 
 class FaultRules:
@@ -29,6 +32,8 @@ class FaultRules:
             "kind": kind,
             "latency_ms": int(spec.get("latency_ms", 1000 if kind == "latency" else 0)),
         }
+        if spec.get("code"):
+            rule["code"] = str(spec["code"])
         with self._lock:
             self._rules.append(rule)
         return dict(rule)

@@ -64,7 +64,7 @@ class EmulatorApp:
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
-        elif fault:
+        elif fault and fault["kind"] != "lost_answer":
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
@@ -75,6 +75,8 @@ class EmulatorApp:
                 status, out = 500, b""
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
+        if fault and fault["kind"] == "lost_answer":  # done, but the caller hears a server error
+            status, headers, out = errors.server_error(request.service, 500)
         JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
         start_response(status_line(status), headers)
         return [out]
@@ -95,6 +97,8 @@ class EmulatorApp:
             _drop(environ)
         if kind == "throttle":
             status, headers, body = errors.throttle(request.service)
+        elif kind == "refuse":
+            status, headers, body = errors.refused(request.service, fault.get("code"))
         else:
             status, headers, body = errors.server_error(request.service, 500 if kind == "http500" else 503)
         JOURNAL.record(request, status, body, fault=kind)

@@ -23,11 +23,54 @@ DEFAULT_DELAYS = {
 }
 
 
+# AWS's own orders of magnitude, in seconds, for `{"profile": "aws", "scale": f}` (each delay is
+# multiplied by f, so a test can keep AWS's proportions at a fraction of the time):
+# - NLB provisioning takes minutes ("it can take a few minutes for the load balancer to become
+#   active": https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-network-load-balancer.html);
+# - an interface endpoint is pending a minute or two, as is the acceptance
+#   (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html);
+# - deregistration delay defaults to 300 s
+#   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-attributes.html);
+# - a new target is healthy after the healthy-threshold count of 30 s intervals
+#   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html);
+# - requester-managed ENIs of a deleted endpoint or NLB are released minutes later (the reason
+#   DeleteSecurityGroup answers DependencyViolation for a while:
+#   https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html).
+PROFILES = {
+    "aws": {
+        "nlb_provisioning": 180.0,
+        "endpoint_pending": 90.0,
+        "endpoint_acceptance": 60.0,
+        "endpoint_deleting": 60.0,
+        "eni_release": 300.0,
+        "service_pending": 30.0,
+        "target_registration": 90.0,
+        "target_deregistration": 300.0,
+    },
+}
+
+
 class Config:
     def __init__(self):
         self.delays = dict(DEFAULT_DELAYS)
+        # Items per page of the paginated Describe calls the emulator answers itself; 0: all.
+        self.page_size = 0
+
+    def apply_profile(self, name, scale=1.0):
+        if name not in PROFILES:
+            raise ValueError(f"unknown profile {name!r}; known: {sorted(PROFILES)}")
+        scale = float(scale)
+        if scale < 0:
+            raise ValueError("scale must be >= 0")
+        self.delays = {key: value * scale for key, value in PROFILES[name].items()}
 
     def update(self, values):
+        values = dict(values)
+        if "page_size" in values:
+            size = int(values.pop("page_size"))
+            if size < 0:
+                raise ValueError("page_size must be >= 0")
+            self.page_size = size
         unknown = set(values) - set(self.delays)
         if unknown:
             raise ValueError(f"unknown delay(s): {sorted(unknown)}; known: {sorted(self.delays)}")
@@ -101,12 +144,45 @@ class Holds:
         self._holds.clear()
 
 
+class ClientTokens:
+    """The ClientTokens of EC2 create calls, with what each made. EC2 keeps a token for at least
+    24 hours after the call, whether or not the resource still exists: the same token with the
+    same parameters answers the first call's resource (deleted or not), with other parameters
+    IdempotentParameterMismatch ("Ensuring idempotency in Amazon EC2 API requests",
+    https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html). The emulator
+    keeps them until reset."""
+
+    def __init__(self):
+        self._made = {}
+
+    def recall(self, account, region, action, token, fingerprint):
+        """The resource the token made, None for a new token; raises ValueError on a mismatch."""
+        if not token:
+            return None
+        entry = self._made.get((account, region, action, token))
+        if entry is None:
+            return None
+        if entry[0] != fingerprint:
+            raise ValueError(f"The client token {token} was used with different parameters.")
+        return entry[1]
+
+    def remember(self, account, region, action, token, fingerprint, resource):
+        if token:
+            self._made[(account, region, action, token)] = (fingerprint, resource)
+
+    def clear(self):
+        self._made.clear()
+
+
 CONFIG = Config()
+CLIENT_TOKENS = ClientTokens()
 SCHEDULER = Scheduler()
 HOLDS = Holds()
 
 
 def reset():
     CONFIG.delays = dict(DEFAULT_DELAYS)
+    CONFIG.page_size = 0
     SCHEDULER.clear()
     HOLDS.clear()
+    CLIENT_TOKENS.clear()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::resources::naming::check_name;
 use crate::runtime::resource::{CheckFailure, Context};
-use crate::validate::{is_aws_id, is_region, parse_cidr, parse_duration, Failures};
+use crate::validate::{is_region, parse_cidr, parse_duration, service_name_region, Failures};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -160,8 +160,14 @@ pub async fn check(
             );
         }
     }
+    if let Some(name) = &news.name {
+        f.security_group_name(name);
+    }
     if let Some(tags) = &news.tags {
         f.tags("tags", tags);
+        let ours =
+            crate::resources::naming::desired_tags(ctx, news.name.as_deref().unwrap_or(""), None);
+        f.tag_count("tags", tags, &ours);
     }
     if news.groups().is_empty() && news.cidrs().is_empty() && f.is_empty() {
         ctx.progress.warn(
@@ -172,14 +178,10 @@ pub async fn check(
     f.into_result(news)
 }
 
-/// `com.amazonaws.vpce.<region>.vpce-svc-<hex>` (a partner or AWS service name also works
-/// with an interface endpoint, but this resource connects to a PrivateLinkProducer).
+/// An endpoint service name (a partner or AWS service name also works with an interface
+/// endpoint, but this resource connects to a PrivateLinkProducer).
 fn is_service_name(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('.').collect();
-    parts.len() == 5
-        && parts[..3] == ["com", "amazonaws", "vpce"]
-        && is_region(parts[3])
-        && is_aws_id(parts[4], "vpce-svc")
+    service_name_region(name).is_some()
 }
 
 #[cfg(test)]
@@ -190,6 +192,12 @@ mod tests {
     fn service_names() {
         assert!(is_service_name(
             "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+        ));
+        assert!(is_service_name(
+            "cn.com.amazonaws.vpce.cn-north-1.vpce-svc-0123456789abcdef0"
+        ));
+        assert!(!is_service_name(
+            "com.amazonaws.vpce.cn-north-1.vpce-svc-0123456789abcdef0"
         ));
         assert!(!is_service_name("com.amazonaws.us-east-1.s3"));
         assert!(!is_service_name("vpce-svc-0123456789abcdef0"));

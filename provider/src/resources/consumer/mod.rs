@@ -11,7 +11,10 @@ use async_trait::async_trait;
 
 pub use inputs::{ConsumerInputs, ConsumerState};
 
-use crate::aws::ec2::{Ec2, Endpoint, EndpointChange, Peer, Rule, ServiceDetail, Tags};
+use crate::aws::ec2::{
+    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, ServiceDetail,
+    Tags,
+};
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::{in_program_order, network, optional_in_program_order};
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
@@ -46,8 +49,14 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
         })?;
     let subnets =
         network::subnets_in_vpc(ec2, &inputs.vpc_id, &inputs.subnet_ids, "an endpoint").await?;
+    // A service in another Region lists that Region's zones; AWS places a cross-Region
+    // endpoint's interfaces in the consumer's zones, so there is nothing to compare.
+    let cross_region = inputs
+        .service_region
+        .as_deref()
+        .is_some_and(|service_region| ec2.region().is_some_and(|own| own != service_region));
     let mut unsupported = Vec::new();
-    for subnet in &subnets {
+    for subnet in subnets.iter().filter(|_| !cross_region) {
         let id = &subnet.id;
         let supported = if service.zone_ids.is_empty() {
             service.zones.contains(&subnet.zone)
@@ -78,8 +87,8 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
     if inputs.private_dns() {
         if let Some(state) = service
             .private_dns_state
-            .as_deref()
-            .filter(|s| *s != "verified")
+            .as_ref()
+            .filter(|s| **s != DnsVerificationState::Verified)
         {
             return Err(ResourceError::Invalid(format!(
                 "privateDnsEnabled: the service's private DNS name `{}` is not verified yet ({state}); \
@@ -132,23 +141,14 @@ async fn wait_for_state(
         backoff,
         || async {
             match ec2.endpoint(id).await? {
-                Some(e) if e.state.eq_ignore_ascii_case("available") => Ok(Poll::Ready(e)),
-                Some(e)
-                    if matches!(e.state.to_ascii_lowercase().as_str(), "rejected" | "failed") =>
-                {
+                Some(e) if e.state == EndpointState::Available => Ok(Poll::Ready(e)),
+                Some(e) if matches!(e.state, EndpointState::Rejected | EndpointState::Failed) => {
                     Err(ResourceError::Cloud {
                         operation: "CreateVpcEndpoint".into(),
-                        message: format!(
-                            "the endpoint service's owner {} endpoint {id}",
-                            if e.state.eq_ignore_ascii_case("rejected") {
-                                "rejected"
-                            } else {
-                                "failed"
-                            }
-                        ),
+                        message: format!("the endpoint service's owner {} endpoint {id}", e.state),
                     })
                 }
-                Some(e) => Ok(Poll::Pending(e.state)),
+                Some(e) => Ok(Poll::Pending(e.state.to_string())),
                 None => Ok(Poll::Pending("not visible yet".into())),
             }
         },
@@ -217,6 +217,20 @@ async fn converge(
     if !endpoint.security_group_ids.contains(&group) {
         change.add_security_groups.push(group.clone());
     }
+    // Subnets change in place (ModifyVpcEndpoint AddSubnetIds/RemoveSubnetIds): one interface
+    // more or less, the endpoint and its DNS name stay.
+    change.add_subnets = inputs
+        .subnet_ids
+        .iter()
+        .filter(|s| !endpoint.subnet_ids.contains(s))
+        .cloned()
+        .collect();
+    change.remove_subnets = endpoint
+        .subnet_ids
+        .iter()
+        .filter(|s| !inputs.subnet_ids.contains(s))
+        .cloned()
+        .collect();
     ec2.modify_endpoint(&endpoint.id, &change).await?;
 
     let mut endpoint = endpoint;
@@ -224,7 +238,7 @@ async fn converge(
         endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
     }
     if endpoint.private_dns_enabled != inputs.private_dns() {
-        if inputs.private_dns() && !endpoint.state.eq_ignore_ascii_case("available") {
+        if inputs.private_dns() && endpoint.state != EndpointState::Available {
             // AWS enables private DNS only on an available endpoint.
             let wait = inputs.acceptance_wait().unwrap_or(PRIVATE_DNS_WAIT);
             endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
@@ -286,7 +300,7 @@ async fn observe(
     let state = ConsumerState {
         endpoint_id: Some(endpoint.id.clone()),
         security_group_id: group_found,
-        state: Some(endpoint.state.clone()),
+        state: Some(endpoint.state.to_string()),
         jdbc_url: match (&inputs.jdbc, &dns_name) {
             (Some(jdbc), Some(host)) => Some(format!(
                 "jdbc:{}://{host}:{}/{}",
@@ -352,7 +366,7 @@ impl Resource for PrivateLinkConsumer {
     type Inputs = ConsumerInputs;
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
-        &["serviceName", "vpcId", "subnetIds", "serviceRegion", "name"];
+        &["serviceName", "vpcId", "serviceRegion", "name"];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
@@ -408,7 +422,7 @@ impl Resource for PrivateLinkConsumer {
             }
             return Ok(None);
         };
-        if endpoint.state.eq_ignore_ascii_case("deleting") {
+        if endpoint.state.is_gone() {
             return Ok(None);
         }
         let (mut live, state) =
@@ -455,7 +469,7 @@ impl Resource for PrivateLinkConsumer {
                 || async {
                     Ok(match ec2.endpoint(&endpoint.id).await? {
                         None => Poll::Ready(()),
-                        Some(e) => Poll::Pending(e.state),
+                        Some(e) => Poll::Pending(e.state.to_string()),
                     })
                 },
             )

@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
-use crate::aws::ec2::{Ec2, Peer, Rule, ServiceChange, Subnet, Tags};
+use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
+use crate::aws::states::LoadBalancerState;
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::network;
 use crate::runtime::resource::{Context, ResourceError};
@@ -41,8 +42,15 @@ pub fn desired_rules(
         .collect();
     let mut ports = vec![inputs.target_port()];
     ports.extend(inputs.health().port);
+    // Targets beyond the VPC (private addresses reached over peering or a transit gateway)
+    // need their own rules.
+    let outside: Vec<String> = outside_vpc(inputs, vpc_cidrs)
+        .into_iter()
+        .map(|ip| format!("{ip}/32"))
+        .collect();
     let egress = vpc_cidrs
         .iter()
+        .chain(outside.iter())
         .flat_map(|cidr| {
             ports
                 .iter()
@@ -50,6 +58,18 @@ pub fn desired_rules(
         })
         .collect();
     (ingress, egress)
+}
+
+/// The target addresses outside the VPC's CIDR blocks.
+pub fn outside_vpc(inputs: &ProducerInputs, vpc_cidrs: &[String]) -> BTreeSet<String> {
+    inputs
+        .targets()
+        .into_iter()
+        .filter(|ip| {
+            ip.parse()
+                .is_ok_and(|ip| !crate::validate::in_cidrs(ip, vpc_cidrs))
+        })
+        .collect()
 }
 
 /// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
@@ -86,6 +106,7 @@ pub async fn converge(
             &elb,
             inputs,
             state.target_group_arn.as_deref(),
+            &vpc_cidrs,
             &tags,
             previous_tags
         ),
@@ -110,7 +131,7 @@ pub async fn converge(
     .await?;
     state.load_balancer_arn = Some(balancer.arn.clone());
     state.load_balancer_dns_name = Some(balancer.dns_name.clone());
-    let balancer = if balancer.state == "active" {
+    let balancer = if balancer.state == LoadBalancerState::Active {
         balancer
     } else {
         elb.wait_active(&balancer.arn).await?
@@ -129,15 +150,17 @@ pub async fn converge(
     let (listener, cross_zone, enforce) = futures::join!(
         listener(&elb, inputs, &balancer.arn, &target_group, &tags),
         async {
-            if elb.cross_zone(&balancer.arn).await? != inputs.cross_zone() {
+            let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
+            if change {
                 elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
                     .await?;
             }
-            Ok::<_, ResourceError>(())
+            Ok::<_, ResourceError>(change)
         },
         async {
-            if balancer.enforce_inbound_rules_on_privatelink != Some(inputs.enforce_inbound_rules())
-            {
+            let change = balancer.enforce_inbound_rules_on_privatelink
+                != Some(inputs.enforce_inbound_rules());
+            if change {
                 elb.set_enforce_on_privatelink(
                     &balancer.arn,
                     &group,
@@ -145,15 +168,18 @@ pub async fn converge(
                 )
                 .await?;
             }
-            Ok::<_, ResourceError>(())
+            Ok::<_, ResourceError>(change)
         },
     );
     if let Ok(arn) = &listener {
         state.listener_arn = Some(arn.clone());
     }
     listener?;
-    cross_zone?;
-    enforce?;
+    if cross_zone? | enforce? {
+        // Attribute and security group changes pass through a short reconfiguration: the
+        // endpoint service is made (or changed) once the balancer is active again.
+        elb.wait_active(&balancer.arn).await?;
+    }
 
     ctx.progress.status("creating endpoint service");
     let service = endpoint_service(
@@ -205,12 +231,19 @@ async fn target_group(
     elb: &Elbv2<'_>,
     inputs: &ProducerInputs,
     known: Option<&str>,
+    vpc_cidrs: &[String],
     tags: &Tags,
     previous_tags: &Tags,
 ) -> Result<String, ResourceError> {
     let existing = match known {
         Some(arn) => elb.target_group(arn).await?,
-        None => elb.target_group_named(inputs.name()).await?,
+        None => {
+            let found = elb.target_group_named(inputs.name()).await?;
+            if let Some(group) = &found {
+                adoptable(elb, &group.arn, inputs.name(), "target group").await?;
+            }
+            found
+        }
     };
     let health = inputs.health();
     let group = match existing {
@@ -238,7 +271,7 @@ async fn target_group(
             .await?
         }
     };
-    sync_targets(elb, &group.arn, inputs).await?;
+    sync_targets(elb, &group.arn, inputs, vpc_cidrs).await?;
     Ok(group.arn)
 }
 
@@ -247,16 +280,38 @@ pub async fn sync_targets(
     elb: &Elbv2<'_>,
     arn: &str,
     inputs: &ProducerInputs,
+    vpc_cidrs: &[String],
 ) -> Result<(), ResourceError> {
     let registered = elb.registered_ips(arn).await?;
     let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
     let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
     let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
-    elb.register_targets(arn, &missing, inputs.target_port())
-        .await?;
+    elb.register_targets(
+        arn,
+        &missing,
+        inputs.target_port(),
+        &outside_vpc(inputs, vpc_cidrs),
+    )
+    .await?;
     elb.deregister_targets(arn, &stale, inputs.target_port())
         .await?;
     Ok(())
+}
+
+/// Refuses a piece found by name that another stack (or a person) made.
+async fn adoptable(
+    elb: &Elbv2<'_>,
+    arn: &str,
+    name: &str,
+    what: &str,
+) -> Result<(), ResourceError> {
+    if naming::made_by(&current_tags(elb, arn).await?, name) {
+        return Ok(());
+    }
+    Err(ResourceError::Invalid(format!(
+        "name: a {what} named `{name}` already exists in this account and was not made by this \
+         resource ({arn}); choose another name"
+    )))
 }
 
 async fn current_tags(elb: &Elbv2<'_>, arn: &str) -> Result<Tags, ResourceError> {
@@ -278,14 +333,39 @@ async fn load_balancer(
 ) -> Result<LoadBalancer, ResourceError> {
     let existing = match known {
         Some(arn) => elb.load_balancer(arn).await?,
-        None => elb.load_balancer_named(inputs.name()).await?,
+        None => {
+            let found = elb.load_balancer_named(inputs.name()).await?;
+            if let Some(balancer) = &found {
+                adoptable(elb, &balancer.arn, inputs.name(), "load balancer").await?;
+            }
+            found
+        }
     };
-    match existing {
-        Some(balancer) => Ok(balancer),
-        None => Ok(elb
-            .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
-            .await?),
+    let balancer = match existing {
+        Some(balancer) => balancer,
+        None => {
+            return Ok(elb
+                .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
+                .await?)
+        }
+    };
+    let have: BTreeSet<&String> = balancer.subnet_ids.iter().collect();
+    let want: BTreeSet<&String> = inputs.subnet_ids.iter().collect();
+    if have == want {
+        return Ok(balancer);
     }
+    // An NLB's subnets change in place (SetSubnets), so the endpoint service and its name stay.
+    // AWS refuses to remove a subnet while the balancer has active endpoint associations.
+    elb.set_subnets(&balancer.arn, &inputs.subnet_ids)
+        .await
+        .map_err(|e| match e.code.as_str() {
+            "InvalidConfigurationRequest" | "ValidationError" => ResourceError::Invalid(format!(
+                "subnetIds: the load balancer's subnets cannot be changed to these now: {}",
+                e.message
+            )),
+            _ => e.into(),
+        })?;
+    elb.wait_active(&balancer.arn).await
 }
 
 async fn listener(
@@ -367,6 +447,11 @@ async fn endpoint_service(
         }
     };
     state.service_name = Some(service.name.clone());
+    // Permissions are changed on an Available service only (as terraform-provider-aws waits
+    // before it touches them).
+    if service.state != ServiceState::Available {
+        wait_available(ctx, ec2, &service.id).await?;
+    }
     let current = ec2.allowed_principals(&service.id).await?;
     let wanted: BTreeSet<String> = inputs.principals().into_iter().collect();
     ec2.set_allowed_principals(
@@ -389,12 +474,12 @@ async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(
         backoff,
         || async {
             match ec2.endpoint_service(service).await? {
-                Some(s) if s.state == "Available" => Ok(Poll::Ready(())),
-                Some(s) if s.state == "Failed" => Err(ResourceError::Cloud {
+                Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(())),
+                Some(s) if s.state == ServiceState::Failed => Err(ResourceError::Cloud {
                     operation: "CreateVpcEndpointServiceConfiguration".into(),
                     message: format!("endpoint service {service} failed"),
                 }),
-                Some(s) => Ok(Poll::Pending(s.state)),
+                Some(s) => Ok(Poll::Pending(s.state.to_string())),
                 None => Ok(Poll::Pending("not visible yet".into())),
             }
         },
@@ -416,7 +501,7 @@ pub async fn accept_allowed(
         .connections(service)
         .await?
         .into_iter()
-        .filter(|c| c.state == "pendingAcceptance" && accounts.contains(&c.owner))
+        .filter(|c| c.state == EndpointState::PendingAcceptance && accounts.contains(&c.owner))
         .map(|c| c.endpoint_id)
         .collect();
     Ok(ec2.accept_connections(service, pending).await?)

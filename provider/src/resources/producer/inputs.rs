@@ -10,7 +10,7 @@ use crate::dns;
 use crate::resources::naming::check_name;
 use crate::runtime::resource::{CheckFailure, Context};
 use crate::validate::{
-    check_principal, is_account_id, is_dns_name, is_region, parse_cidr, Failures,
+    check_principal, is_account_id, is_dns_name, is_private_target, is_region, parse_cidr, Failures,
 };
 
 pub const DEFAULT_INTERVAL: i64 = 10;
@@ -246,8 +246,14 @@ pub async fn check(
             );
         }
     }
+    if let Some(name) = &news.name {
+        f.security_group_name(name);
+    }
+    let ours =
+        crate::resources::naming::desired_tags(ctx, news.name.as_deref().unwrap_or(""), None);
     if let Some(tags) = &news.tags {
         f.tags("tags", tags);
+        f.elb_tags("tags", tags, &ours);
     }
 
     news.acceptance_required.get_or_insert(true);
@@ -293,11 +299,16 @@ async fn check_targets(ctx: &Context, news: &mut ProducerInputs, f: &mut Failure
                 f.add("targetIps", "at least one IPv4 address is required");
             }
             for (i, ip) in ips.iter().enumerate() {
-                if ip.parse::<Ipv4Addr>().is_err() {
-                    f.add(
+                match ip.parse::<Ipv4Addr>() {
+                    Err(_) => f.add(
                         format!("targetIps[{i}]"),
                         format!("`{ip}` is not an IPv4 address"),
-                    );
+                    ),
+                    Ok(address) if !is_private_target(address) => f.add(
+                        format!("targetIps[{i}]"),
+                        format!("{PUBLIC_TARGET} (`{ip}`)"),
+                    ),
+                    Ok(_) => {}
                 }
             }
             f.distinct("targetIps", ips);
@@ -308,12 +319,35 @@ async fn check_targets(ctx: &Context, news: &mut ProducerInputs, f: &mut Failure
                 return;
             }
             match resolve(ctx, hostname).await {
-                Ok(addresses) => news.target_ips = Some(addresses),
+                Ok(addresses) => {
+                    let public: Vec<&String> = addresses
+                        .iter()
+                        .filter(|a| a.parse().is_ok_and(|ip| !is_private_target(ip)))
+                        .collect();
+                    if public.is_empty() {
+                        news.target_ips = Some(addresses);
+                    } else {
+                        f.add(
+                            "targetHostname",
+                            format!(
+                                "`{hostname}` resolves to {}: {PUBLIC_TARGET}",
+                                public
+                                    .iter()
+                                    .map(|a| a.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                }
                 Err(e) => f.add("targetHostname", e.to_string()),
             }
         }
     }
 }
+
+const PUBLIC_TARGET: &str = "a load balancer's IP targets must be private addresses (the VPC's, \
+     10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10); AWS refuses public ones";
 
 async fn resolve(ctx: &Context, hostname: &str) -> Result<Vec<String>, dns::DnsError> {
     let resolvers = ctx.provider.config().resolvers();

@@ -16,17 +16,19 @@ pub use inputs::{ProducerInputs, ProducerState};
 
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
-use crate::resources::naming::NAME_TAG;
+use crate::resources::naming::{self, NAME_TAG};
 use crate::runtime::resource::{CheckFailure, Context, Resource, ResourceError};
 use converge::{accept_allowed, converge, previous_tags};
 use observe::observe;
 
 pub struct PrivateLinkProducer;
 
-/// Connection states that keep AWS from deleting the service.
-const LIVE_CONNECTION_STATES: &[&str] = &["pendingAcceptance", "pending", "available"];
-
 impl PrivateLinkProducer {
+    async fn made_here(elb: &Elbv2<'_>, arn: &str, name: &str) -> Result<bool, ResourceError> {
+        let tags = elb.tags(&[arn.to_string()]).await?;
+        Ok(tags.iter().any(|(_, t)| naming::made_by(t, name)))
+    }
+
     /// Records what exists when an operation stops part-way.
     fn stopped(
         id: &str,
@@ -88,8 +90,7 @@ impl Resource for PrivateLinkProducer {
     const TOKEN: &'static str = "privatelink:index:PrivateLinkProducer";
     type Inputs = ProducerInputs;
     type State = ProducerState;
-    const REPLACE_ON_CHANGE: &'static [&'static str] =
-        &["name", "vpcId", "subnetIds", "targetPort"];
+    const REPLACE_ON_CHANGE: &'static [&'static str] = &["name", "vpcId", "targetPort"];
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
@@ -178,7 +179,7 @@ impl Resource for PrivateLinkProducer {
                 .connections(&service.id)
                 .await?
                 .into_iter()
-                .filter(|c| LIVE_CONNECTION_STATES.contains(&c.state.as_str()))
+                .filter(|c| c.state.is_live())
                 .collect();
             if !live.is_empty() && !inputs.force_destroy() {
                 let list: Vec<String> = live
@@ -205,9 +206,14 @@ impl Resource for PrivateLinkProducer {
             ec2.delete_endpoint_service(&service.id).await?;
         }
 
+        // Found by name only when the create stopped before recording it: delete it only if
+        // our tag says this resource made it.
         let balancer = match &state.load_balancer_arn {
             Some(arn) => elb.load_balancer(arn).await?,
-            None => elb.load_balancer_named(inputs.name()).await?,
+            None => match elb.load_balancer_named(inputs.name()).await? {
+                Some(lb) if Self::made_here(&elb, &lb.arn, inputs.name()).await? => Some(lb),
+                _ => None,
+            },
         };
         if let Some(balancer) = &balancer {
             ctx.progress.status("deleting listener");
@@ -217,7 +223,10 @@ impl Resource for PrivateLinkProducer {
         }
         let target_group = match &state.target_group_arn {
             Some(arn) => Some(arn.clone()),
-            None => elb.target_group_named(inputs.name()).await?.map(|g| g.arn),
+            None => match elb.target_group_named(inputs.name()).await? {
+                Some(g) if Self::made_here(&elb, &g.arn, inputs.name()).await? => Some(g.arn),
+                _ => None,
+            },
         };
         if let Some(arn) = target_group {
             ctx.progress.status("deleting target group");
@@ -232,6 +241,7 @@ impl Resource for PrivateLinkProducer {
             None => ec2
                 .security_group_named(&inputs.vpc_id, inputs.name())
                 .await?
+                .filter(|g| naming::made_by(&g.tags, inputs.name()))
                 .map(|g| g.id),
         };
         if let Some(group) = group {

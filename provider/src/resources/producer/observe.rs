@@ -32,7 +32,7 @@ pub async fn observe(
     if let Some(service) = &service {
         state.service_id = Some(service.id.clone());
         state.service_name = Some(service.name.clone());
-        state.service_state = Some(service.state.clone());
+        state.service_state = Some(service.state.to_string());
         state.private_dns_verification =
             service
                 .dns_verification
@@ -41,7 +41,7 @@ pub async fn observe(
                     name: d.name.clone(),
                     record_type: d.record_type.clone(),
                     value: d.value.clone(),
-                    state: d.state.clone(),
+                    state: d.state.to_string(),
                 });
         state.connections = ec2
             .connections(&service.id)
@@ -50,7 +50,7 @@ pub async fn observe(
             .map(|c| ConnectionOutput {
                 endpoint_id: c.endpoint_id,
                 owner_account: c.owner,
-                state: c.state,
+                state: c.state.to_string(),
             })
             .collect();
         let principals = ec2.allowed_principals(&service.id).await?;

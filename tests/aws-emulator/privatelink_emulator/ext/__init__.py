@@ -2,12 +2,14 @@
 
 
 def install():
-    from . import dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, target_groups
+    from . import (dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, strict,
+                   target_groups)
     ec2_privatelink.install()
     endpoints.install()
     endpoint_services.install()
     elbv2.install()
     target_groups.install()
+    strict.install()
     dependencies.install()
     rds.install()
     rds.install_responses()

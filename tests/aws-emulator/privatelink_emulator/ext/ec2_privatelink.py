@@ -135,6 +135,7 @@ def remove_endpoint(endpoint):
     `eni_release` seconds (AWS releases requester-managed ENIs late)."""
     backend = endpoint.ec2_backend
     backend.vpc_end_points.pop(endpoint.id, None)
+    endpoint.state = "deleted"  # as a remembered ClientToken answers it
     for eni_id in endpoint.network_interface_ids:
         release_interface(backend, eni_id)
     HOLDS.add(backend.account_id, backend.region_name,
@@ -334,6 +335,23 @@ def describe_connections(backend, filters):
     return select(connections, filters, _CONNECTION_FILTERS)
 
 
+def paginate(items, max_results, next_token):
+    """One page of `items` and the next page's token. AWS pages DescribeVpcEndpointConnections
+    (MaxResults 5-1000, NextToken:
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpointConnections.html)
+    and may answer fewer items than asked with a token; the emulator's page size is MaxResults or
+    the `page_size` setting (POST /_emulator/config), whichever is smaller, so a caller that does
+    not follow NextToken misses items here as it would on AWS."""
+    size = CONFIG.page_size
+    if max_results:
+        size = min(size, int(max_results)) if size else int(max_results)
+    start = int(next_token or 0)
+    if not size:
+        return items[start:], None
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
 def _connected_endpoint(config, endpoint_id):
     for endpoint in endpoints_of_service(config):
         if endpoint.id == endpoint_id:
@@ -392,7 +410,7 @@ def delete_service_configurations(backend, service_ids):
                 service_id, "ExistingVpcEndpointConnections",
                 f"Service {service_id} has existing active VPC Endpoint connections!"))
         else:
-            backend.configurations.pop(service_id)
+            backend.configurations.pop(service_id).service_state = "Deleted"
     return unsuccessful
 
 
@@ -401,7 +419,11 @@ def delete_service_configurations(backend, service_ids):
 def _response_methods():
     def describe_vpc_endpoint_connections(self):
         connections = describe_connections(self.ec2_backend, self._filters_from_querystring())
-        return ActionResult({"VpcEndpointConnections": connections})
+        page, next_token = paginate(connections, self._get_param("MaxResults"), self._get_param("NextToken"))
+        result = {"VpcEndpointConnections": page}
+        if next_token:
+            result["NextToken"] = next_token
+        return ActionResult(result)
 
     def accept_vpc_endpoint_connections(self):
         unsuccessful = accept_connections(self.ec2_backend, self._get_param("ServiceId"),

@@ -33,7 +33,8 @@ import moto.elbv2.models as elbv2_models
 from moto.core.responses import ActionResult
 from moto.elbv2.exceptions import (DuplicateLoadBalancerName, InvalidConfigurationRequest,
                                    LoadBalancerNotFoundError, ResourceInUseError, ValidationError)
-from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer
+from moto.elbv2.exceptions import ELBClientError as RESTError
+from moto.elbv2.models import AvailabilityZone, ELBv2Backend, FakeLoadBalancer
 from moto.elbv2.responses import ELBV2Response
 
 from ..state import CONFIG, HOLDS, SCHEDULER
@@ -54,6 +55,34 @@ def _services_using(elbv2, lb):
     backend = ec2_backends[elbv2.account_id][elbv2.region_name]
     return [c for c in backend.configurations.values()
             if lb.arn in c.network_load_balancer_arns or lb.arn in c.gateway_load_balancer_arns]
+
+
+def set_network_subnets(backend, lb, subnet_ids):
+    """SetSubnets on a Network Load Balancer (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/availability-zones.html,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSubnets.html): subnets may be
+    added and removed (one zone is enough, unlike an ALB's two), one per zone; a subnet cannot be removed
+    while the balancer has active endpoint associations (an endpoint service with live connections)
+    -> InvalidConfigurationRequest. moto applied the ALB rules and no association check."""
+    from .ec2_privatelink import LIVE_CONNECTION_STATES, endpoints_of_service
+    subnets, zones = [], set()
+    for subnet_id in subnet_ids:
+        subnet = backend.ec2_backend.get_subnet(subnet_id)
+        if subnet.availability_zone in zones:
+            raise RESTError("InvalidConfigurationRequest",
+                            "More than 1 subnet cannot be specified for 1 availability zone")
+        zones.add(subnet.availability_zone)
+        subnets.append(subnet)
+    if not subnets:
+        raise RESTError("ValidationError", "At least one subnet must be specified")
+    removed = {s.id for s in lb.subnets} - {s.id for s in subnets}
+    live = [e.id for config in _services_using(backend, lb) for e in endpoints_of_service(config)
+            if e.state in LIVE_CONNECTION_STATES]
+    if removed and live:
+        raise RESTError("InvalidConfigurationRequest",
+                        f"Subnets {sorted(removed)} cannot be removed from load balancer '{lb.arn}' while it has "
+                        f"active endpoint associations ({', '.join(sorted(live))})")
+    lb.subnets = subnets
+    return [AvailabilityZone(subnet) for subnet in subnets]
 
 
 def _settings(lb_type, scheme, subnet_ids, security_groups, ip_address_type):
@@ -148,6 +177,16 @@ def install():
                       list(lb.security_groups or []) + [subnet.id for subnet in lb.subnets],
                       CONFIG.delay("eni_release"), f"network interfaces of deleted load balancer {lb.name}")
         return original_delete(self, arn)
+
+    original_set_subnets = ELBv2Backend.set_subnets
+
+    def set_subnets(self, arn, subnets, subnet_mappings):
+        lb = self.load_balancers.get(arn)
+        if lb is not None and lb.type == "network" and not subnet_mappings:
+            return set_network_subnets(self, lb, subnets)
+        return original_set_subnets(self, arn, subnets, subnet_mappings)
+
+    ELBv2Backend.set_subnets = set_subnets
 
     def activate(self):
         # moto calls this on every describe; only our timer makes the balancer active.

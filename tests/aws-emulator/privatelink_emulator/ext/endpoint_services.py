@@ -4,7 +4,8 @@
   (ServiceState, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ServiceConfiguration.html);
   moto answers `Available` at once. We wait `service_pending` seconds.
 - A retry of CreateVpcEndpointServiceConfiguration with the same ClientToken returns the service the
-  first call made, and the response echoes the token
+  first call made (also once deleted: then in state `Deleted`), another call with the same token and
+  other parameters is IdempotentParameterMismatch, and the response echoes the token
   (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpointServiceConfiguration.html,
   https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html); moto made a second one.
 - SupportedRegions always lists the service's own Region
@@ -26,14 +27,17 @@
   tag:<key>, tag-key; https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpointServiceConfigurations.html);
   moto ignored them.
 """
+import json
+
 from moto.core.responses import ActionResult
+from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration
 from moto.ec2.responses import EC2Response
 from moto.ec2.utils import generic_filter
 from moto.moto_api._internal import mock_random
 
 from .. import dns
-from ..state import CONFIG, SCHEDULER
+from ..state import CLIENT_TOKENS, CONFIG, SCHEDULER
 from .ec2_privatelink import owned_config, zone_ids
 
 PENDING_VERIFICATION = "pendingVerification"
@@ -86,13 +90,11 @@ def _patch_model():
 
 # ---------------------------------------------------------------------------- operations
 
-def _by_client_token(backend, token):
-    if not token:
-        return None
-    for config in backend.configurations.values():
-        if getattr(config, "client_token", None) == token:
-            return config
-    return None
+def _fingerprint(response):
+    """Every request parameter but the token, to compare a retry with the first call."""
+    params = {k: v for k, v in response._get_params().items()
+              if k not in ("ClientToken", "DryRun", "Action", "Version")}
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 def verify_private_dns(config):
@@ -136,14 +138,22 @@ def _response_methods():
     original_create = EC2Response.create_vpc_endpoint_service_configuration
 
     def create_vpc_endpoint_service_configuration(self):
+        backend = self.ec2_backend
         token = self._get_param("ClientToken")
-        config = _by_client_token(self.ec2_backend, token)
+        fingerprint = _fingerprint(self)
+        action = "CreateVpcEndpointServiceConfiguration"
+        try:
+            config = CLIENT_TOKENS.recall(backend.account_id, backend.region_name, action, token,
+                                          fingerprint)
+        except ValueError as mismatch:
+            raise EC2ClientError("IdempotentParameterMismatch", str(mismatch))
         if config is None:
-            before = set(self.ec2_backend.configurations)
+            before = set(backend.configurations)
             original_create(self)
-            (new_id,) = set(self.ec2_backend.configurations) - before
-            config = self.ec2_backend.configurations[new_id]
-            config.client_token = token
+            (new_id,) = set(backend.configurations) - before
+            config = backend.configurations[new_id]
+            CLIENT_TOKENS.remember(backend.account_id, backend.region_name, action, token,
+                                   fingerprint, config)
         result = {"ServiceConfiguration": config}
         if token:
             result["ClientToken"] = token

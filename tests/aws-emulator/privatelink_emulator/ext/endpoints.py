@@ -11,9 +11,10 @@ interface endpoint's own calls. moto 5.2.5 gets these wrong.
   allowed principal (ec2_privatelink.visible_configs).
 - CreateVpcEndpoint is idempotent with ClientToken
   (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html): a retry with the same
-  token and parameters returns the endpoint the first call made (in its current state) and echoes
-  the token; the same token with other parameters is IdempotentParameterMismatch. moto made a
-  second endpoint.
+  token and parameters returns the endpoint the first call made (in its current state, `deleted`
+  once it is gone: EC2 keeps tokens after the resource, state.ClientTokens) and echoes the token;
+  the same token with other parameters is IdempotentParameterMismatch, also after the delete.
+  moto made a second endpoint.
 - Private DNS on an interface endpoint (CreateVpcEndpoint / ModifyVpcEndpoint `PrivateDnsEnabled`,
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html,
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html) can be enabled
@@ -51,7 +52,7 @@ from moto.ec2.exceptions import (EC2ClientError, FilterNotImplementedError, Inva
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses import EC2Response
 
-from ..state import CONFIG, HOLDS
+from ..state import CLIENT_TOKENS, CONFIG, HOLDS
 from .ec2_privatelink import (check_service_name, check_zones, default_service, dns_entries, find_service,
                               release_interface, set_up_interface, sync_interface_groups, visible_configs, zone_ids)
 from .filters import select
@@ -167,15 +168,6 @@ def _fingerprint(response):
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _by_client_token(backend, token):
-    if not token:
-        return None
-    for endpoint in backend.vpc_end_points.values():
-        if endpoint.client_token == token and endpoint.state != "deleted":
-            return endpoint
-    return None
-
-
 def _private_dns_possible(backend, vpc_id, service_name, accepted):
     try:
         check_private_dns(backend, vpc_id, service_name, accepted)
@@ -200,19 +192,24 @@ def _create_new(response, original):
     if interface and requested is None:
         endpoint.private_dns_enabled = default
         endpoint.dns_entries = dns_entries(backend, endpoint, config)
-    endpoint.request_fingerprint = _fingerprint(response)
     return endpoint
 
 
 def create_endpoint(response, original):
-    """`response`: the EC2Response; `original`: moto's CreateVpcEndpoint handler."""
+    """`response`: the EC2Response; `original`: moto's CreateVpcEndpoint handler. The token is
+    remembered after the endpoint is deleted (state.ClientTokens)."""
+    backend = response.ec2_backend
     token = response._get_param("ClientToken")
-    endpoint = _by_client_token(response.ec2_backend, token)
+    fingerprint = _fingerprint(response)
+    try:
+        endpoint = CLIENT_TOKENS.recall(backend.account_id, backend.region_name, "CreateVpcEndpoint",
+                                        token, fingerprint)
+    except ValueError as mismatch:
+        raise EC2ClientError("IdempotentParameterMismatch", str(mismatch))
     if endpoint is None:
         endpoint = _create_new(response, original)
-    elif getattr(endpoint, "request_fingerprint", None) != _fingerprint(response):
-        raise EC2ClientError("IdempotentParameterMismatch",
-                             f"The client token {token} was used with different parameters.")
+        CLIENT_TOKENS.remember(backend.account_id, backend.region_name, "CreateVpcEndpoint",
+                               token, fingerprint, endpoint)
     result = {"VpcEndpoint": endpoint}
     if token:
         result["ClientToken"] = token

@@ -1,0 +1,446 @@
+//! Security groups and their rules.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, ResourceType, SecurityGroup as SdkSecurityGroup, UserIdGroupPair,
+};
+
+use super::{filter, ignore_duplicate, tag_spec, Ec2, Tags};
+use crate::aws::error::{absent, required, AwsError, ErrorKind};
+use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
+use crate::aws::tags::from_sdk;
+use crate::validate::is_security_group_text;
+
+/// The other side of a security group rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Peer {
+    Cidr(String),
+    /// Members of another security group.
+    Group(String),
+}
+
+/// One security group rule the way we write them: a protocol and port range to or from a peer.
+/// Protocol `-1` (all traffic) has no ports; it is kept so that it can be revoked.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rule {
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub peer: Peer,
+}
+
+impl Rule {
+    pub fn tcp(port: u16, peer: Peer) -> Rule {
+        Rule {
+            protocol: "tcp".into(),
+            from_port: port.into(),
+            to_port: port.into(),
+            peer,
+        }
+    }
+
+    /// The rule's CIDR, when its peer is one.
+    pub fn cidr(&self) -> Option<&str> {
+        match &self.peer {
+            Peer::Cidr(cidr) => Some(cidr),
+            Peer::Group(_) => None,
+        }
+    }
+
+    pub fn group(&self) -> Option<&str> {
+        match &self.peer {
+            Peer::Group(id) => Some(id),
+            Peer::Cidr(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub ingress: BTreeSet<Rule>,
+    pub egress: BTreeSet<Rule>,
+    pub tags: Tags,
+}
+
+/// `text` as EC2 accepts a group description: characters it refuses (a resource name may hold
+/// any) become `_`, and at most 255 characters.
+pub fn description_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_security_group_text(&c.to_string()) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(255)
+        .collect()
+}
+
+fn permission(rule: &Rule) -> IpPermission {
+    let builder = IpPermission::builder().ip_protocol(&rule.protocol);
+    let builder = match &rule.peer {
+        Peer::Cidr(cidr) => builder.ip_ranges(IpRange::builder().cidr_ip(cidr).build()),
+        Peer::Group(id) => {
+            builder.user_id_group_pairs(UserIdGroupPair::builder().group_id(id).build())
+        }
+    };
+    if rule.protocol == "-1" {
+        builder.build()
+    } else {
+        builder
+            .from_port(rule.from_port)
+            .to_port(rule.to_port)
+            .build()
+    }
+}
+
+fn rules_of(permissions: &[IpPermission]) -> BTreeSet<Rule> {
+    let mut rules = BTreeSet::new();
+    for p in permissions {
+        let protocol = p.ip_protocol().unwrap_or("-1").to_string();
+        let (from_port, to_port) = if protocol == "-1" {
+            (-1, -1)
+        } else {
+            (p.from_port().unwrap_or(-1), p.to_port().unwrap_or(-1))
+        };
+        let cidrs = p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip().map(|c| Peer::Cidr(c.to_string())));
+        let groups = p
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|g| g.group_id().map(|id| Peer::Group(id.to_string())));
+        for peer in cidrs.chain(groups) {
+            rules.insert(Rule {
+                protocol: protocol.clone(),
+                from_port,
+                to_port,
+                peer,
+            });
+        }
+    }
+    rules
+}
+
+fn group_of(g: &SdkSecurityGroup) -> Result<SecurityGroup, AwsError> {
+    const OP: &str = "DescribeSecurityGroups";
+    Ok(SecurityGroup {
+        id: required(OP, "GroupId", g.group_id())?,
+        name: required(OP, "GroupName", g.group_name())?,
+        ingress: rules_of(g.ip_permissions()),
+        egress: rules_of(g.ip_permissions_egress()),
+        tags: from_sdk(g.tags()),
+    })
+}
+
+/// The first group of an answer, converted.
+fn first_group(groups: &[SdkSecurityGroup]) -> Result<Option<SecurityGroup>, AwsError> {
+    groups.first().map(group_of).transpose()
+}
+
+impl Ec2<'_> {
+    pub async fn security_group(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
+        let out = absent(
+            send!(
+                self.ctx,
+                "DescribeSecurityGroups",
+                TRANSIENT,
+                self.client.describe_security_groups().group_ids(id)
+            )
+            .await,
+        )?;
+        match out {
+            Some(out) => first_group(out.security_groups()),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn security_group_named(
+        &self,
+        vpc_id: &str,
+        name: &str,
+    ) -> Result<Option<SecurityGroup>, AwsError> {
+        let groups = self
+            .security_groups_filtered(vec![
+                filter("vpc-id", [vpc_id]),
+                filter("group-name", [name]),
+            ])
+            .await?;
+        Ok(groups.into_iter().next())
+    }
+
+    /// Groups other than `group_id` with a rule naming it as peer: while they exist, EC2 refuses
+    /// to delete it (`DependencyViolation`), and no amount of waiting changes that.
+    pub async fn groups_referencing(&self, group_id: &str) -> Result<Vec<SecurityGroup>, AwsError> {
+        let mut referencing = self
+            .security_groups_filtered(vec![filter("ip-permission.group-id", [group_id])])
+            .await?;
+        referencing.extend(
+            self.security_groups_filtered(vec![filter(
+                "egress.ip-permission.group-id",
+                [group_id],
+            )])
+            .await?,
+        );
+        referencing.retain(|g| g.id != group_id);
+        referencing.sort_by(|a, b| a.id.cmp(&b.id));
+        referencing.dedup_by(|a, b| a.id == b.id);
+        Ok(referencing)
+    }
+
+    async fn security_groups_filtered(
+        &self,
+        filters: Vec<aws_sdk_ec2::types::Filter>,
+    ) -> Result<Vec<SecurityGroup>, AwsError> {
+        let filters = &filters;
+        all_pages(|token| async move {
+            let out = send!(
+                self.ctx,
+                "DescribeSecurityGroups",
+                TRANSIENT,
+                self.client
+                    .describe_security_groups()
+                    .set_filters(Some(filters.clone()))
+                    .set_next_token(token.clone())
+            )
+            .await?;
+            let groups = out
+                .security_groups()
+                .iter()
+                .map(group_of)
+                .collect::<Result<_, _>>()?;
+            Ok((groups, out.next_token().map(String::from)))
+        })
+        .await
+    }
+
+    /// Creates the group, or adopts the one an interrupted earlier attempt made.
+    pub async fn create_security_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        tags: &Tags,
+    ) -> Result<SecurityGroup, AwsError> {
+        let created = send!(
+            self.ctx,
+            "CreateSecurityGroup",
+            TRANSIENT,
+            self.client
+                .create_security_group()
+                .vpc_id(vpc_id)
+                .group_name(name)
+                .description(description_text(description))
+                .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags))
+        )
+        .await;
+        match created {
+            Ok(out) => {
+                let id = required("CreateSecurityGroup", "GroupId", out.group_id())?;
+                // Read it back (retrying until visible) to learn the rules AWS added.
+                let group = send!(
+                    self.ctx,
+                    "DescribeSecurityGroups",
+                    EVENTUALLY_VISIBLE,
+                    self.client.describe_security_groups().group_ids(&id)
+                )
+                .await?;
+                first_group(group.security_groups())?.ok_or_else(|| {
+                    AwsError::reported("DescribeSecurityGroups", "InvalidGroup.NotFound", &id)
+                })
+            }
+            Err(e) if e.is(ErrorKind::Duplicate) => {
+                self.security_group_named(vpc_id, name).await?.ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Makes the group's rules exactly `ingress` and `egress`, writing only the differences.
+    /// The group is known to be visible (read just before); a peer group that does not exist
+    /// is the user's typo, not eventual consistency, so "not found" is not retried.
+    pub async fn sync_rules(
+        &self,
+        group: &SecurityGroup,
+        ingress: &BTreeSet<Rule>,
+        egress: &BTreeSet<Rule>,
+    ) -> Result<bool, AwsError> {
+        let id = group.id.as_str();
+        let grant_in: Vec<_> = ingress.difference(&group.ingress).map(permission).collect();
+        let revoke_in: Vec<_> = group.ingress.difference(ingress).map(permission).collect();
+        let grant_out: Vec<_> = egress.difference(&group.egress).map(permission).collect();
+        let revoke_out: Vec<_> = group.egress.difference(egress).map(permission).collect();
+        let changed = !(grant_in.is_empty()
+            && revoke_in.is_empty()
+            && grant_out.is_empty()
+            && revoke_out.is_empty());
+        if !grant_in.is_empty() {
+            ignore_duplicate(
+                send!(
+                    self.ctx,
+                    "AuthorizeSecurityGroupIngress",
+                    TRANSIENT,
+                    self.client
+                        .authorize_security_group_ingress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(grant_in.clone()))
+                )
+                .await,
+            )?;
+        }
+        if !grant_out.is_empty() {
+            ignore_duplicate(
+                send!(
+                    self.ctx,
+                    "AuthorizeSecurityGroupEgress",
+                    TRANSIENT,
+                    self.client
+                        .authorize_security_group_egress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(grant_out.clone()))
+                )
+                .await,
+            )?;
+        }
+        if !revoke_in.is_empty() {
+            send!(
+                self.ctx,
+                "RevokeSecurityGroupIngress",
+                TRANSIENT,
+                self.client
+                    .revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(revoke_in.clone()))
+            )
+            .await?;
+        }
+        if !revoke_out.is_empty() {
+            send!(
+                self.ctx,
+                "RevokeSecurityGroupEgress",
+                TRANSIENT,
+                self.client
+                    .revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(revoke_out.clone()))
+            )
+            .await?;
+        }
+        Ok(changed)
+    }
+
+    /// Finds the group (by id when known, else by name in the VPC) or creates it, then makes
+    /// its rules and tags what is asked. Returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn ensure_security_group(
+        &self,
+        known: Option<&str>,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        rules: (&BTreeSet<Rule>, &BTreeSet<Rule>),
+        tags: &Tags,
+        previous_tags: &Tags,
+        owner: (&str, &str),
+    ) -> Result<String, AwsError> {
+        let existing = match known {
+            Some(id) => self.security_group(id).await?,
+            None => self.security_group_named(vpc_id, name).await?,
+        };
+        let group = match existing {
+            Some(group) => group,
+            None => {
+                self.create_security_group(vpc_id, name, description, tags)
+                    .await?
+            }
+        };
+        // Found by name: adopt it only if it is ours (an interrupted create made it), never a
+        // group someone else made with the same name.
+        let (owner_key, owner_value) = owner;
+        if known.is_none() && group.tags.get(owner_key).map(String::as_str) != Some(owner_value) {
+            return Err(AwsError::reported(
+                "CreateSecurityGroup",
+                "InvalidGroup.Duplicate",
+                &format!(
+                    "name: security group {} in {vpc_id} is already named `{name}` and was not made \
+                     by this resource; choose another name",
+                    group.id
+                ),
+            ));
+        }
+        let (ingress, egress) = rules;
+        self.sync_rules(&group, ingress, egress).await?;
+        self.sync_tags(&group.id, &group.tags, tags, previous_tags)
+            .await?;
+        Ok(group.id)
+    }
+
+    /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
+    /// Another group's rule naming it is a dependency no wait ends: that fails at once, naming
+    /// the referencing groups.
+    pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
+        let referencing = match self.groups_referencing(id).await {
+            Ok(groups) => groups,
+            Err(e) if e.is(ErrorKind::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if !referencing.is_empty() {
+            let names: Vec<String> = referencing
+                .iter()
+                .map(|g| format!("{} ({})", g.id, g.name))
+                .collect();
+            return Err(AwsError {
+                operation: "DeleteSecurityGroup",
+                code: "DependencyViolation".into(),
+                message: format!(
+                    "security group {id} is still named in the rules of {}; remove those rules \
+                     (or delete those groups) first",
+                    names.join(", ")
+                ),
+                kind: ErrorKind::Other,
+            });
+        }
+        absent(
+            send!(
+                self.ctx,
+                "DeleteSecurityGroup",
+                UNTIL_RELEASED,
+                self.client.delete_security_group().group_id(id)
+            )
+            .await,
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_keep_only_what_ec2_accepts() {
+        assert_eq!(
+            description_text("PrivateLink load balancer db (ördérs \"prod\")"),
+            "PrivateLink load balancer db (_rd_rs _prod_)"
+        );
+        assert_eq!(description_text(&"x".repeat(300)).len(), 255);
+    }
+
+    #[test]
+    fn all_traffic_rules_have_no_ports() {
+        let rule = Rule {
+            protocol: "-1".into(),
+            from_port: -1,
+            to_port: -1,
+            peer: Peer::Cidr("0.0.0.0/0".into()),
+        };
+        let p = permission(&rule);
+        assert_eq!(p.from_port(), None);
+        assert_eq!(rules_of(&[p]), BTreeSet::from([rule]));
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the release plugin on the local AWS emulator with AWS's real delays scaled down
-# (tests/bench/aws_delays.json). Prints a table; --json FILE writes the figures; --quick is a
+# (tests/bench/bench.py). Prints a table; --json FILE writes the figures; --quick is a
 # short run (fewer repeats, 1 and 3 consumers, delays halved again). Usage:
 #   bash scripts/bench.sh [--quick] [--json FILE] [--factor F]
 set -euo pipefail

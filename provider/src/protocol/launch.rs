@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use pulumi_rs_wire::pulumirpc::resource_provider_server::ResourceProviderServer;
-use tokio::net::TcpListener;
+use futures::{Stream, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_stream::wrappers::TcpListenerStream;
 
 use super::server::ProviderService;
@@ -83,9 +84,21 @@ pub async fn serve(
     };
     tonic::transport::Server::builder()
         .add_service(grpc)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopping)
+        .serve_with_incoming_shutdown(accept_without_delay(listener), stopping)
         .await?;
     Ok(())
+}
+
+/// Accepted connections with Nagle's algorithm off. The engine's calls are small
+/// request/answer pairs; with Nagle on, an answer's last bytes (the gRPC trailers) wait for the
+/// engine's delayed ACK, about 40 ms per call (measured by the benchmarks, seen with strace).
+/// tonic's own `tcp_nodelay` applies only to listeners it binds itself.
+fn accept_without_delay(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStream>> {
+    TcpListenerStream::new(listener).map(|accepted| {
+        let stream = accepted?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    })
 }
 
 /// The first and only line the plugin ever writes to stdout: the engine reads the port from it.
@@ -124,6 +137,18 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut accepted = Box::pin(accept_without_delay(listener));
+        let _client = TcpStream::connect(address).await.unwrap();
+        let server_side = accepted.next().await.unwrap().unwrap();
+        assert!(server_side.nodelay().unwrap());
+    }
 
     fn parse(args: &[&str]) -> LaunchArgs {
         LaunchArgs::parse(args.iter().map(|s| s.to_string()))

@@ -13,6 +13,7 @@ sys.path.insert(0, str(REPO / "tests" / "aws-emulator"))  # privatelink_emulator
 
 from privatelink_emulator.client import CONSUMER, PRODUCER, Emulator  # noqa: E402
 
+from engine import FakeEngine, Plugin  # noqa: E402
 from networks import consumer_network as build_consumer_network  # noqa: E402
 from networks import producer_network as build_producer_network  # noqa: E402
 from provider_session import ProviderSession  # noqa: E402
@@ -95,3 +96,27 @@ def producer_network(emulator):
 @pytest.fixture
 def consumer_network(emulator):
     return build_consumer_network(emulator, CONSUMER)
+
+
+@pytest.fixture
+def producer_inputs(producer_network):
+    """The article's producer: Postgres behind the RDS Proxy, for the consumer account's VPC."""
+    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
+            "targetHostname": producer_network["proxy_endpoint"], "allowedCidrs": ["10.1.0.0/16"],
+            "allowedPrincipals": [f"arn:aws:iam::{CONSUMER}:root"]}
+
+
+@pytest.fixture
+def engine():
+    """A bare engine double, for tests that drive the plugin's RPCs one by one."""
+    fake = FakeEngine()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def plugin(provider_binary, engine):
+    """The plugin launched against `engine`, as the engine launches it."""
+    p = Plugin(provider_binary, engine.address)
+    yield p
+    p.stop()

@@ -17,10 +17,10 @@ DEFAULTS = {"targetPort": 5432, "acceptanceRequired": True, "allowAnyPrincipal":
 
 
 @pytest.fixture
-def inputs(producer_network):
-    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
-            "targetIps": ["10.0.1.10"], "allowedCidrs": ["10.1.0.0/16"],
-            "allowedPrincipals": [f"arn:aws:iam::{CONSUMER}:root"]}
+def inputs(producer_inputs):
+    inputs = {**producer_inputs, "targetIps": ["10.0.1.10"]}
+    del inputs["targetHostname"]
+    return inputs
 
 
 def assert_filled(checked):

@@ -11,7 +11,7 @@ import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from engine import FakeEngine, Plugin
+from engine import Plugin
 from privatelink_emulator.client import PRODUCER
 from provider_session import account_environment, to_struct
 
@@ -19,19 +19,6 @@ PROVIDER_URN = "urn:pulumi:test::privatelink::pulumi:providers:privatelink::prod
 BASE = {"region": "us-east-1", "profile": "producer",
         "assumeRole": {"roleArn": "arn:aws:iam::111111111111:role/deployer"}}
 
-
-@pytest.fixture
-def engine():
-    fake = FakeEngine()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def plugin(provider_binary, engine):
-    p = Plugin(provider_binary, engine.address)
-    yield p
-    p.stop()
 
 
 def diff_config(plugin, olds, news):

@@ -9,17 +9,15 @@ import grpc
 import pytest
 
 from lifecycle import ManagedResource
-from privatelink_emulator.client import CONSUMER, PRODUCER
+from privatelink_emulator.client import PRODUCER
 from provider_session import ProviderSession
 
 PRODUCER_TOKEN = "privatelink:index:PrivateLinkProducer"
 
 
 @pytest.fixture
-def inputs(producer_network):
-    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
-            "targetHostname": producer_network["proxy_endpoint"], "allowedCidrs": ["10.1.0.0/16"],
-            "allowedPrincipals": [f"arn:aws:iam::{CONSUMER}:root"]}
+def inputs(producer_inputs):
+    return producer_inputs
 
 
 def test_preview_shows_the_name_that_up_creates(producer, inputs, emulator, producer_network):

@@ -11,19 +11,17 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from engine import FakeEngine, Plugin
+from engine import FakeEngine
 from lifecycle import ManagedResource
-from privatelink_emulator.client import CONSUMER, PRODUCER
+from privatelink_emulator.client import PRODUCER
 from provider_session import SECRET_SIG, SIG, account_environment, secret, to_struct
 
 PRODUCER_TOKEN = "privatelink:index:PrivateLinkProducer"
 
 
 @pytest.fixture
-def inputs(producer_network):
-    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
-            "targetHostname": producer_network["proxy_endpoint"], "allowedCidrs": ["10.1.0.0/16"],
-            "allowedPrincipals": [f"arn:aws:iam::{CONSUMER}:root"]}
+def inputs(producer_inputs):
+    return producer_inputs
 
 
 def is_secret(value):

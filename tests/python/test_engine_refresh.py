@@ -11,11 +11,8 @@ PRODUCER_TOKEN = "privatelink:index:PrivateLinkProducer"
 
 
 @pytest.fixture
-def inputs(producer_network):
-    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
-            "targetHostname": producer_network["proxy_endpoint"], "allowedCidrs": ["10.1.0.0/16"],
-            "allowedPrincipals": [f"arn:aws:iam::{CONSUMER}:root"], "autoAcceptAccounts": [CONSUMER],
-            "forceDestroy": True}
+def inputs(producer_inputs):
+    return {**producer_inputs, "autoAcceptAccounts": [CONSUMER], "forceDestroy": True}
 
 
 def consumer_endpoint(emulator, consumer_network, service_name):

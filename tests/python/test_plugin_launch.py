@@ -9,24 +9,11 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2
 
-from engine import FakeEngine, Plugin, struct
+from engine import struct
 
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
-
-@pytest.fixture
-def engine():
-    fake = FakeEngine()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def plugin(provider_binary, engine):
-    p = Plugin(provider_binary, engine.address)
-    yield p
-    p.stop()
 
 
 def failures(response):

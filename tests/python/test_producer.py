@@ -83,11 +83,8 @@ def aws(emulator):
 
 
 @pytest.fixture
-def inputs(producer_network):
-    """The article's producer: Postgres behind the RDS Proxy, for the consumer account's VPC."""
-    return {"vpcId": producer_network["vpc_id"], "subnetIds": producer_network["subnet_ids"], "port": 5432,
-            "targetHostname": producer_network["proxy_endpoint"], "allowedCidrs": ["10.1.0.0/16"],
-            "allowedPrincipals": [CONSUMER_ROOT]}
+def inputs(producer_inputs):
+    return producer_inputs
 
 
 @pytest.fixture

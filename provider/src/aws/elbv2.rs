@@ -2,7 +2,6 @@
 //! a security group, an IP target group with TCP health checks, and a TCP listener.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
@@ -195,16 +194,10 @@ impl<'a> Elbv2<'a> {
 
     /// Waits until the balancer is `active` (NLBs take a few minutes).
     pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
-        let backoff = Backoff {
-            initial: Duration::from_millis(200),
-            max_interval: Duration::from_secs(15),
-            multiplier: 1.6,
-            ceiling: Duration::from_secs(20 * 60),
-        };
         wait_for(
             self.ctx,
             "load balancer to become active",
-            backoff,
+            Backoff::default(),
             || async {
                 match self.load_balancer(arn).await? {
                     Some(lb) if lb.state == LoadBalancerState::Active => Ok(Poll::Ready(lb)),

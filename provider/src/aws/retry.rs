@@ -25,7 +25,8 @@ fn backoff_for(also: &[ErrorKind]) -> Backoff {
     Backoff {
         initial: Duration::from_millis(250),
         max_interval: Duration::from_secs(15),
-        multiplier: 2.0,
+        // Doubling: every retry of a write is a mutating call, so few of them.
+        share_of_elapsed: 1.0,
         ceiling,
     }
 }

@@ -47,7 +47,6 @@ async fn connection(
 
 fn backoff(ceiling: Duration) -> Backoff {
     Backoff {
-        initial: Duration::from_millis(200),
         ceiling,
         ..Backoff::default()
     }

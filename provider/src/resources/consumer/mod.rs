@@ -133,7 +133,6 @@ async fn wait_for_state(
     ceiling: Duration,
 ) -> Result<Endpoint, ResourceError> {
     let backoff = Backoff {
-        initial: Duration::from_millis(200),
         ceiling,
         ..Backoff::default()
     };

@@ -4,7 +4,6 @@
 //! continues it are therefore the same code.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
@@ -92,19 +91,34 @@ pub async fn converge(
     state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
     warn_unserved_targets(ctx, inputs, &state.availability_zones).await?;
 
-    // The security group and the target group do not depend on each other.
+    // The load balancer's provisioning (minutes) is the long pole: start it as soon as its
+    // security group exists, and make the target group (with its targets) meanwhile.
     ctx.progress
-        .status("creating security group and target group");
-    let (group, target_group) = futures::join!(
-        security_group(
-            &ec2,
-            ctx,
-            inputs,
-            state.security_group_id.as_deref(),
-            &vpc_cidrs,
-            &tags,
-            previous_tags
-        ),
+        .status("creating security group, load balancer and target group");
+    let (group_and_balancer, target_group) = futures::join!(
+        async {
+            let group = security_group(
+                &ec2,
+                ctx,
+                inputs,
+                state.security_group_id.as_deref(),
+                &vpc_cidrs,
+                &tags,
+                previous_tags,
+            )
+            .await
+            .map_err(|e| (None, e))?;
+            let balancer = load_balancer(
+                &elb,
+                inputs,
+                state.load_balancer_arn.as_deref(),
+                &group,
+                &tags,
+            )
+            .await
+            .map_err(|e| (Some(group.clone()), e))?;
+            Ok::<_, (Option<String>, ResourceError)>((group, balancer))
+        },
         target_group(
             &elb,
             inputs,
@@ -114,44 +128,55 @@ pub async fn converge(
             previous_tags
         ),
     );
-    if let Ok(group) = &group {
-        state.security_group_id = Some(group.clone());
-    }
     if let Ok(arn) = &target_group {
         state.target_group_arn = Some(arn.clone());
     }
-    let group = group?;
-    let target_group = target_group?;
-
-    ctx.progress.status("creating network load balancer");
-    let balancer = load_balancer(
-        &elb,
-        inputs,
-        state.load_balancer_arn.as_deref(),
-        &group,
-        &tags,
-    )
-    .await?;
+    let (group, balancer) = match group_and_balancer {
+        Ok(made) => made,
+        Err((group, e)) => {
+            if group.is_some() {
+                state.security_group_id = group;
+            }
+            return Err(e);
+        }
+    };
+    state.security_group_id = Some(group.clone());
     state.load_balancer_arn = Some(balancer.arn.clone());
     state.load_balancer_dns_name = Some(balancer.dns_name.clone());
-    let balancer = if balancer.state == LoadBalancerState::Active {
-        balancer
-    } else {
-        elb.wait_active(&balancer.arn).await?
-    };
-    elb.sync_tags(
-        &balancer.arn,
-        &current_tags(&elb, &balancer.arn).await?,
-        &tags,
-        previous_tags,
-    )
-    .await?;
+    let target_group = target_group?;
 
-    // Listener, attributes and the PrivateLink setting of the group are independent.
+    // The listener and the balancer's tags need only its ARN: AWS takes them while it
+    // provisions, so they overlap the wait.
     ctx.progress
-        .status("configuring listener and load balancer attributes");
-    let (listener, cross_zone, enforce) = futures::join!(
-        listener(&elb, inputs, &balancer.arn, &target_group, &tags),
+        .status("creating listener while the load balancer provisions");
+    let balancer_arn = balancer.arn.clone();
+    let (listener, balancer) = futures::join!(
+        listener(&elb, inputs, &balancer_arn, &target_group, &tags),
+        async {
+            elb.sync_tags(
+                &balancer.arn,
+                &current_tags(&elb, &balancer.arn).await?,
+                &tags,
+                previous_tags,
+            )
+            .await?;
+            if balancer.state == LoadBalancerState::Active {
+                Ok(balancer)
+            } else {
+                elb.wait_active(&balancer.arn).await
+            }
+        },
+    );
+    if let Ok(arn) = &listener {
+        state.listener_arn = Some(arn.clone());
+    }
+    let balancer = balancer?;
+    listener?;
+
+    // Attributes and the PrivateLink setting of the group are independent.
+    // Listener, attributes and the PrivateLink setting of the group are independent.
+    ctx.progress.status("configuring load balancer attributes");
+    let (cross_zone, enforce) = futures::join!(
         async {
             let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
             if change {
@@ -174,10 +199,6 @@ pub async fn converge(
             Ok::<_, ResourceError>(change)
         },
     );
-    if let Ok(arn) = &listener {
-        state.listener_arn = Some(arn.clone());
-    }
-    listener?;
     if cross_zone? | enforce? {
         // Attribute and security group changes pass through a short reconfiguration: the
         // endpoint service is made (or changed) once the balancer is active again.
@@ -546,14 +567,10 @@ async fn endpoint_service(
 }
 
 async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(), ResourceError> {
-    let backoff = Backoff {
-        initial: Duration::from_millis(200),
-        ..Backoff::default()
-    };
     wait_for(
         ctx,
         "endpoint service to become available",
-        backoff,
+        Backoff::default(),
         || async {
             match ec2.endpoint_service(service).await? {
                 Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(())),

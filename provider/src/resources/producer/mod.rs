@@ -232,11 +232,11 @@ impl Resource for PrivateLinkProducer {
                 _ => None,
             },
         };
-        if let Some(balancer) = &balancer {
-            ctx.progress.status("deleting listener");
-            for listener in elb.listeners(&balancer.arn).await? {
-                elb.delete_listener(&listener.arn).await?;
-            }
+        // Deleting the balancer deletes its listeners, which frees the target group: no
+        // listener deletes of our own (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html).
+        if let Some(balancer) = balancer {
+            ctx.progress.status("deleting load balancer");
+            elb.delete_load_balancer(&balancer.arn).await?;
         }
         let target_group = match &state.target_group_arn {
             Some(arn) => Some(arn.clone()),
@@ -245,14 +245,6 @@ impl Resource for PrivateLinkProducer {
                 _ => None,
             },
         };
-        if let Some(arn) = target_group {
-            ctx.progress.status("deleting target group");
-            elb.delete_target_group(&arn).await?;
-        }
-        if let Some(balancer) = balancer {
-            ctx.progress.status("deleting load balancer");
-            elb.delete_load_balancer(&balancer.arn).await?;
-        }
         let group = match &state.security_group_id {
             Some(id) => Some(id.clone()),
             None => ec2
@@ -261,11 +253,25 @@ impl Resource for PrivateLinkProducer {
                 .filter(|g| naming::made_by(&g.tags, inputs.name()))
                 .map(|g| g.id),
         };
-        if let Some(group) = group {
-            ctx.progress
-                .status("deleting security group (AWS releases load balancer interfaces late)");
-            ec2.delete_security_group(&group).await?;
-        }
+        ctx.progress.status(
+            "deleting target group and security group (AWS releases load balancer interfaces late)",
+        );
+        let (target_group, group) = futures::join!(
+            async {
+                match target_group {
+                    Some(arn) => elb.delete_target_group(&arn).await,
+                    None => Ok(()),
+                }
+            },
+            async {
+                match group {
+                    Some(id) => ec2.delete_security_group(&id).await,
+                    None => Ok(()),
+                }
+            },
+        );
+        target_group?;
+        group?;
         Ok(())
     }
 }

@@ -85,8 +85,9 @@ pub async fn converge(
     let tags = desired_tags(ctx, inputs);
 
     ctx.progress.status("checking subnets and VPC");
-    let subnets = preflight(&ec2, inputs).await?;
-    let vpc_cidrs = ec2.vpc_cidrs(&inputs.vpc_id).await?;
+    let (subnets, vpc_cidrs) =
+        futures::join!(preflight(&ec2, inputs), ec2.vpc_cidrs(&inputs.vpc_id));
+    let (subnets, vpc_cidrs) = (subnets?, vpc_cidrs?);
     state.availability_zones = subnets.iter().map(|s| s.zone.clone()).collect();
     state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
     warn_unserved_targets(ctx, inputs, &state.availability_zones).await?;

@@ -144,7 +144,10 @@ mod tests {
                     .as_secs_f64();
                 probes += 1;
             }
-            assert!(waited <= done * 1.05 + 0.1 + 1e-9, "{done}: seen at {waited}");
+            assert!(
+                waited <= done * 1.05 + 0.1 + 1e-9,
+                "{done}: seen at {waited}"
+            );
             assert!(probes <= most_probes, "{done}: {probes} probes");
         }
     }

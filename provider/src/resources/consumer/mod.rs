@@ -166,7 +166,7 @@ async fn converge(
     state: &mut ConsumerState,
 ) -> Result<(), ResourceError> {
     let ec2 = Ec2::new(ctx);
-    let tags = desired_tags(ctx, inputs);
+    let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
         .status("checking the endpoint service and subnets");
     preflight(&ec2, inputs).await?;
@@ -264,8 +264,9 @@ async fn converge(
                 // run: waiting here would wait for something that cannot happen yet.
                 ctx.progress.warn(format!(
                     "privateDnsEnabled: endpoint {} awaits the producer's acceptance, and AWS \
-                     turns private DNS on only after it; it stays off for now and the next \
-                     `pulumi up --refresh` turns it on (set waitForAcceptance to wait here instead)",
+                     turns private DNS on only after it; it stays off for now (the output \
+                     privateDnsEnabled says false) and the next `pulumi up` after the \
+                     acceptance turns it on (set waitForAcceptance to wait here instead)",
                     endpoint.id
                 ));
                 return Ok(());
@@ -355,6 +356,8 @@ async fn observe(
     let dns_name = endpoint.dns_entries.first().map(|d| d.dns_name.clone());
     let first_alias = live.aliases().first().cloned();
     let state = ConsumerState {
+        instance_id: None,
+        private_dns_enabled: Some(endpoint.private_dns_enabled),
         endpoint_id: Some(endpoint.id.clone()),
         security_group_id: group_found,
         state: Some(endpoint.state.to_string()),
@@ -377,12 +380,35 @@ async fn observe(
 }
 
 impl PrivateLinkConsumer {
+    /// The instance that took this state's pieces over, if one did, as the endpoint or the
+    /// security group (which a successor's converge re-tags first) names it.
+    async fn successor(
+        ec2: &Ec2<'_>,
+        state: &ConsumerState,
+        endpoint: Option<&Endpoint>,
+    ) -> Result<Option<String>, ResourceError> {
+        let own = state.instance_id.as_deref();
+        if own.is_none() {
+            return Ok(None);
+        }
+        if let Some(found) = endpoint.and_then(|e| naming::successor(&e.tags, own)) {
+            return Ok(Some(found.to_string()));
+        }
+        if let Some(group) = &state.security_group_id {
+            if let Some(group) = ec2.security_group(group).await? {
+                return Ok(naming::successor(&group.tags, own).map(String::from));
+            }
+        }
+        Ok(None)
+    }
+
     async fn apply(
         ctx: &Context,
         inputs: &ConsumerInputs,
         old: Option<(&ConsumerInputs, &ConsumerState)>,
     ) -> Result<(String, ConsumerState), ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        state.instance_id.get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
@@ -406,8 +432,14 @@ impl PrivateLinkConsumer {
         }
         .await;
         match outcome {
-            Ok((_, observed)) => Ok((observed.endpoint_id.clone().unwrap_or_default(), observed)),
-            Err(e) if state == ConsumerState::default() => Err(e),
+            Ok((_, observed)) => {
+                let observed = ConsumerState {
+                    instance_id: state.instance_id,
+                    ..observed
+                };
+                Ok((observed.endpoint_id.clone().unwrap_or_default(), observed))
+            }
+            Err(e) if state.holds_nothing() => Err(e),
             Err(e) => {
                 // Until the endpoint exists, the group's id stands in as the resource id.
                 let id = state
@@ -433,6 +465,7 @@ impl Resource for PrivateLinkConsumer {
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "instanceId",
         "endpointId",
         "securityGroupId",
         "dnsName",
@@ -446,6 +479,16 @@ impl Resource for PrivateLinkConsumer {
         news: ConsumerInputs,
     ) -> Checked<ConsumerInputs> {
         inputs::check(ctx, olds, news).await
+    }
+
+    /// The outputs record whether AWS has private DNS on; while it is off against the inputs
+    /// (the acceptance came after this resource), the next update turns it on.
+    fn unapplied(&self, state: &ConsumerState, inputs: &ConsumerInputs) -> Vec<String> {
+        if state.private_dns_enabled == Some(false) && inputs.private_dns() {
+            vec!["privateDnsEnabled".into()]
+        } else {
+            vec![]
+        }
     }
 
     async fn create(
@@ -488,7 +531,16 @@ impl Resource for PrivateLinkConsumer {
         if endpoint.state.is_gone() {
             return Ok(None);
         }
-        let (mut live, state) = observe(
+        if let Some(successor) = Self::successor(&ec2, &known, Some(&endpoint)).await? {
+            // What this state recorded is the successor's now: this resource is gone.
+            ctx.progress.info(naming::left_to_successor(
+                known.instance_id.as_deref(),
+                &successor,
+                "what it made",
+            ));
+            return Ok(None);
+        }
+        let (mut live, mut state) = observe(
             ctx,
             &inputs,
             endpoint,
@@ -496,6 +548,7 @@ impl Resource for PrivateLinkConsumer {
             &known.hostname_alias_zones,
         )
         .await?;
+        state.instance_id = known.instance_id;
         if old.is_none() {
             // Imported: the group's name is the resource's name.
             live.name = match &state.security_group_id {
@@ -523,6 +576,19 @@ impl Resource for PrivateLinkConsumer {
         (inputs, state): (&ConsumerInputs, &ConsumerState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
+        let endpoint = match &state.endpoint_id {
+            Some(id) => ec2.endpoint(id).await?,
+            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
+            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+        };
+        if let Some(successor) = Self::successor(&ec2, state, endpoint.as_ref()).await? {
+            ctx.progress.warn(naming::left_to_successor(
+                state.instance_id.as_deref(),
+                &successor,
+                "everything it made",
+            ));
+            return Ok(());
+        }
         aliases::delete_all(
             ctx,
             &inputs.vpc_id,
@@ -531,11 +597,6 @@ impl Resource for PrivateLinkConsumer {
             &state.hostname_alias_zones,
         )
         .await?;
-        let endpoint = match &state.endpoint_id {
-            Some(id) => ec2.endpoint(id).await?,
-            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
-            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
-        };
         if let Some(endpoint) = endpoint {
             ctx.progress.status("deleting VPC endpoint");
             ec2.delete_endpoint(&endpoint.id).await?;

@@ -29,6 +29,41 @@ impl PrivateLinkProducer {
         Ok(tags.iter().any(|(_, t)| naming::made_by(t, name)))
     }
 
+    /// The instance that took this state's pieces over, if one did, as the endpoint service,
+    /// the load balancer or the security group (which a successor's converge re-tags first)
+    /// names it.
+    async fn successor(
+        ec2: &Ec2<'_>,
+        elb: &Elbv2<'_>,
+        state: &ProducerState,
+        service: Option<&EndpointService>,
+    ) -> Result<Option<String>, ResourceError> {
+        let own = state.instance_id.as_deref();
+        if own.is_none() {
+            return Ok(None);
+        }
+        if let Some(found) = service.and_then(|s| naming::successor(&s.tags, own)) {
+            return Ok(Some(found.to_string()));
+        }
+        if let Some(arn) = &state.load_balancer_arn {
+            if elb.load_balancer(arn).await?.is_some() {
+                for (_, tags) in elb.tags(&[arn.clone()]).await? {
+                    if let Some(found) = naming::successor(&tags, own) {
+                        return Ok(Some(found.to_string()));
+                    }
+                }
+            }
+        }
+        if let Some(group) = &state.security_group_id {
+            if let Some(group) = ec2.security_group(group).await? {
+                if let Some(found) = naming::successor(&group.tags, own) {
+                    return Ok(Some(found.to_string()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Records what exists when an operation stops part-way.
     fn stopped(
         id: &str,
@@ -36,7 +71,7 @@ impl PrivateLinkProducer {
         state: &ProducerState,
         error: ResourceError,
     ) -> ResourceError {
-        if *state == ProducerState::default() {
+        if state.holds_nothing() {
             error
         } else {
             ResourceError::partial(id, inputs, state, error)
@@ -68,6 +103,7 @@ impl PrivateLinkProducer {
         old: Option<(&ProducerInputs, &ProducerState)>,
     ) -> Result<ProducerState, ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        state.instance_id.get_or_insert_with(naming::new_instance_id);
         let previous = previous_tags(ctx, old.map(|(i, _)| i));
         if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
             return Err(Self::stopped(id, inputs, &state, e));
@@ -99,6 +135,7 @@ impl Resource for PrivateLinkProducer {
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "instanceId",
         "serviceName",
         "serviceId",
         "loadBalancerArn",
@@ -163,6 +200,17 @@ impl Resource for PrivateLinkProducer {
         if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
             return Ok(None);
         }
+        if let Some(successor) =
+            Self::successor(&ec2, &Elbv2::new(ctx), &known, service.as_ref()).await?
+        {
+            // What this state recorded is the successor's now: this resource is gone.
+            ctx.progress.info(naming::left_to_successor(
+                known.instance_id.as_deref(),
+                &successor,
+                "what it made",
+            ));
+            return Ok(None);
+        }
         let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
         if old.is_none() {
             // Imported: what AWS cannot tell us takes its default.
@@ -191,7 +239,16 @@ impl Resource for PrivateLinkProducer {
         let ec2 = Ec2::new(ctx);
         let elb = Elbv2::new(ctx);
 
-        if let Some(service) = Self::find_service(&ec2, id, inputs, state).await? {
+        let service = Self::find_service(&ec2, id, inputs, state).await?;
+        if let Some(successor) = Self::successor(&ec2, &elb, state, service.as_ref()).await? {
+            ctx.progress.warn(naming::left_to_successor(
+                state.instance_id.as_deref(),
+                &successor,
+                "everything it made",
+            ));
+            return Ok(());
+        }
+        if let Some(service) = service {
             let live: Vec<_> = ec2
                 .connections(&service.id)
                 .await?

@@ -24,6 +24,7 @@ pub async fn observe(
     let elb = Elbv2::new(ctx);
     let mut live = inputs.clone();
     let mut state = ProducerState {
+        instance_id: known.instance_id.clone(),
         availability_zones: known.availability_zones.clone(),
         availability_zone_ids: known.availability_zone_ids.clone(),
         ..ProducerState::default()

@@ -21,6 +21,9 @@ pub const NAME_TAG: &str = "pulumi-privatelink:name";
 /// the old resource's Delete and Read that the pieces are no longer its own.
 pub const INSTANCE_TAG: &str = "pulumi-privatelink:instance";
 
+/// The tags this provider writes for itself: never part of a resource's `tags`.
+pub const OWN_TAGS: [&str; 2] = [NAME_TAG, INSTANCE_TAG];
+
 /// A new instance id, drawn by every create (and by the first update of a state that has none).
 pub fn new_instance_id() -> String {
     format!("{:016x}", fastrand::u64(..))

@@ -37,10 +37,11 @@ pub fn with_instance(mut tags: Tags, instance_id: Option<&str>) -> Tags {
     tags
 }
 
-/// The instance id a piece's tags name when it is not `own`: a later create of the same
-/// resource took the piece over. A piece or state without an instance id (made by an earlier
-/// version) belongs to whoever holds it.
-pub fn successor<'t>(tags: &'t Tags, own: Option<&str>) -> Option<&'t str> {
+/// The instance id a piece's tags name when it is not `own`: for a piece this state recorded,
+/// a later create of the same resource took it over; for one found by name, another create
+/// made it. A piece or state without an instance id (made by an earlier version) belongs to
+/// whoever holds it.
+pub fn other_instance<'t>(tags: &'t Tags, own: Option<&str>) -> Option<&'t str> {
     let tagged = tags.get(INSTANCE_TAG)?;
     (Some(tagged.as_str()) != own && own.is_some()).then_some(tagged.as_str())
 }
@@ -187,13 +188,13 @@ mod tests {
     fn a_piece_tagged_by_another_instance_belongs_to_the_successor() {
         let own = new_instance_id();
         let tagged = with_instance(Tags::new(), Some(&own));
-        assert_eq!(successor(&tagged, Some(&own)), None);
+        assert_eq!(other_instance(&tagged, Some(&own)), None);
         let later = new_instance_id();
         assert_ne!(own, later);
-        assert_eq!(successor(&tagged, Some(&later)), Some(own.as_str()));
+        assert_eq!(other_instance(&tagged, Some(&later)), Some(own.as_str()));
         // Pieces or states from before instance ids belong to whoever holds them.
-        assert_eq!(successor(&Tags::new(), Some(&own)), None);
-        assert_eq!(successor(&tagged, None), None);
+        assert_eq!(other_instance(&Tags::new(), Some(&own)), None);
+        assert_eq!(other_instance(&tagged, None), None);
         assert!(with_instance(Tags::new(), None).is_empty());
     }
 }

@@ -158,6 +158,24 @@ async fn wait_for_state(
     .await
 }
 
+/// An endpoint found by name (an interrupted create's, or the one of the resource this create
+/// replaces) is taken over only when it is what the inputs ask for: an endpoint cannot move to
+/// another service or VPC.
+fn takeover_fits(endpoint: &Endpoint, inputs: &ConsumerInputs) -> Result<(), ResourceError> {
+    if endpoint.service_name == inputs.service_name && endpoint.vpc_id == inputs.vpc_id {
+        return Ok(());
+    }
+    Err(ResourceError::Invalid(format!(
+        "serviceName, vpcId: endpoint {} (made by an earlier create of this resource, `{}`) \
+         connects VPC {} to {}, not the ones given; a replacement the engine makes without asking \
+         the provider keeps the name, so give this resource the deleteBeforeReplace: true option",
+        endpoint.id,
+        inputs.name(),
+        endpoint.vpc_id,
+        endpoint.service_name
+    )))
+}
+
 /// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
 async fn converge(
     ctx: &Context,
@@ -203,7 +221,13 @@ async fn converge(
     ctx.progress.status("creating VPC endpoint");
     let existing = match &state.endpoint_id {
         Some(id) => ec2.endpoint(id).await?,
-        None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+        None => {
+            let found = ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?;
+            if let Some(endpoint) = &found {
+                takeover_fits(endpoint, inputs)?;
+            }
+            found
+        }
     };
     let endpoint = match existing {
         Some(endpoint) => endpoint,
@@ -391,12 +415,12 @@ impl PrivateLinkConsumer {
         if own.is_none() {
             return Ok(None);
         }
-        if let Some(found) = endpoint.and_then(|e| naming::successor(&e.tags, own)) {
+        if let Some(found) = endpoint.and_then(|e| naming::other_instance(&e.tags, own)) {
             return Ok(Some(found.to_string()));
         }
         if let Some(group) = &state.security_group_id {
             if let Some(group) = ec2.security_group(group).await? {
-                return Ok(naming::successor(&group.tags, own).map(String::from));
+                return Ok(naming::other_instance(&group.tags, own).map(String::from));
             }
         }
         Ok(None)
@@ -408,7 +432,9 @@ impl PrivateLinkConsumer {
         old: Option<(&ConsumerInputs, &ConsumerState)>,
     ) -> Result<(String, ConsumerState), ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
-        state.instance_id.get_or_insert_with(naming::new_instance_id);
+        state
+            .instance_id
+            .get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
@@ -516,7 +542,12 @@ impl Resource for PrivateLinkConsumer {
             Some(endpoint_id) => ec2.endpoint(endpoint_id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
             // A create that stopped before the endpoint existed: find what it made.
-            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+            None => ec2
+                .endpoint_tagged(NAME_TAG, inputs.name())
+                .await?
+                .filter(|e| {
+                    naming::other_instance(&e.tags, known.instance_id.as_deref()).is_none()
+                }),
         };
         let Some(endpoint) = endpoint else {
             if known.endpoint_id.is_none() {
@@ -576,10 +607,15 @@ impl Resource for PrivateLinkConsumer {
         (inputs, state): (&ConsumerInputs, &ConsumerState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
+        let own = state.instance_id.as_deref();
         let endpoint = match &state.endpoint_id {
             Some(id) => ec2.endpoint(id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
-            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+            // Found by name: only this instance's (another one's may be live).
+            None => ec2
+                .endpoint_tagged(NAME_TAG, inputs.name())
+                .await?
+                .filter(|e| naming::other_instance(&e.tags, own).is_none()),
         };
         if let Some(successor) = Self::successor(&ec2, state, endpoint.as_ref()).await? {
             ctx.progress.warn(naming::left_to_successor(
@@ -618,6 +654,10 @@ impl Resource for PrivateLinkConsumer {
             None => ec2
                 .security_group_named(&inputs.vpc_id, inputs.name())
                 .await?
+                .filter(|g| {
+                    naming::made_by(&g.tags, inputs.name())
+                        && naming::other_instance(&g.tags, own).is_none()
+                })
                 .map(|g| g.id),
         };
         if let Some(group) = group {

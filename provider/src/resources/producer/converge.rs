@@ -82,7 +82,7 @@ pub async fn converge(
 ) -> Result<(), ResourceError> {
     let ec2 = Ec2::new(ctx);
     let elb = Elbv2::new(ctx);
-    let tags = desired_tags(ctx, inputs);
+    let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
 
     ctx.progress.status("checking subnets and VPC");
     let (subnets, vpc_cidrs) =

@@ -24,9 +24,54 @@ use observe::observe;
 pub struct PrivateLinkProducer;
 
 impl PrivateLinkProducer {
-    async fn made_here(elb: &Elbv2<'_>, arn: &str, name: &str) -> Result<bool, ResourceError> {
+    /// Whether a piece found by name was made by this resource and by this instance of it.
+    async fn made_here(
+        elb: &Elbv2<'_>,
+        arn: &str,
+        name: &str,
+        own: Option<&str>,
+    ) -> Result<bool, ResourceError> {
         let tags = elb.tags(&[arn.to_string()]).await?;
-        Ok(tags.iter().any(|(_, t)| naming::made_by(t, name)))
+        Ok(tags
+            .iter()
+            .any(|(_, t)| naming::made_by(t, name) && naming::other_instance(t, own).is_none()))
+    }
+
+    /// The instance that took this state's pieces over, if one did, as the endpoint service,
+    /// the load balancer or the security group (which a successor's converge re-tags first)
+    /// names it.
+    async fn successor(
+        ec2: &Ec2<'_>,
+        elb: &Elbv2<'_>,
+        state: &ProducerState,
+        service: Option<&EndpointService>,
+    ) -> Result<Option<String>, ResourceError> {
+        let own = state.instance_id.as_deref();
+        if own.is_none() {
+            return Ok(None);
+        }
+        // Only pieces this state recorded: one found by name may be another instance's.
+        let recorded_service = service.filter(|_| state.service_id.is_some());
+        if let Some(found) = recorded_service.and_then(|s| naming::other_instance(&s.tags, own)) {
+            return Ok(Some(found.to_string()));
+        }
+        if let Some(arn) = &state.load_balancer_arn {
+            if elb.load_balancer(arn).await?.is_some() {
+                for (_, tags) in elb.tags(&[arn.clone()]).await? {
+                    if let Some(found) = naming::other_instance(&tags, own) {
+                        return Ok(Some(found.to_string()));
+                    }
+                }
+            }
+        }
+        if let Some(group) = &state.security_group_id {
+            if let Some(group) = ec2.security_group(group).await? {
+                if let Some(found) = naming::other_instance(&group.tags, own) {
+                    return Ok(Some(found.to_string()));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Records what exists when an operation stops part-way.
@@ -36,7 +81,7 @@ impl PrivateLinkProducer {
         state: &ProducerState,
         error: ResourceError,
     ) -> ResourceError {
-        if *state == ProducerState::default() {
+        if state.holds_nothing() {
             error
         } else {
             ResourceError::partial(id, inputs, state, error)
@@ -68,6 +113,9 @@ impl PrivateLinkProducer {
         old: Option<(&ProducerInputs, &ProducerState)>,
     ) -> Result<ProducerState, ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        state
+            .instance_id
+            .get_or_insert_with(naming::new_instance_id);
         let previous = previous_tags(ctx, old.map(|(i, _)| i));
         if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
             return Err(Self::stopped(id, inputs, &state, e));
@@ -99,6 +147,7 @@ impl Resource for PrivateLinkProducer {
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "instanceId",
         "serviceName",
         "serviceId",
         "loadBalancerArn",
@@ -156,11 +205,27 @@ impl Resource for PrivateLinkProducer {
     ) -> Result<Option<(ProducerInputs, ProducerState)>, ResourceError> {
         let (inputs, known) = old.map(|(i, s)| (i.clone(), s.clone())).unwrap_or_default();
         let ec2 = Ec2::new(ctx);
-        let service = Self::find_service(&ec2, id, &inputs, &known).await?;
+        let service = Self::find_service(&ec2, id, &inputs, &known)
+            .await?
+            .filter(|s| {
+                known.service_id.is_some()
+                    || naming::other_instance(&s.tags, known.instance_id.as_deref()).is_none()
+            });
         let nothing_else_known = known.load_balancer_arn.is_none()
             && known.target_group_arn.is_none()
             && known.security_group_id.is_none();
         if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
+            return Ok(None);
+        }
+        if let Some(successor) =
+            Self::successor(&ec2, &Elbv2::new(ctx), &known, service.as_ref()).await?
+        {
+            // What this state recorded is the successor's now: this resource is gone.
+            ctx.progress.info(naming::left_to_successor(
+                known.instance_id.as_deref(),
+                &successor,
+                "what it made",
+            ));
             return Ok(None);
         }
         let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
@@ -191,7 +256,21 @@ impl Resource for PrivateLinkProducer {
         let ec2 = Ec2::new(ctx);
         let elb = Elbv2::new(ctx);
 
-        if let Some(service) = Self::find_service(&ec2, id, inputs, state).await? {
+        let own = state.instance_id.as_deref();
+        let service = Self::find_service(&ec2, id, inputs, state)
+            .await?
+            .filter(|s| {
+                state.service_id.is_some() || naming::other_instance(&s.tags, own).is_none()
+            });
+        if let Some(successor) = Self::successor(&ec2, &elb, state, service.as_ref()).await? {
+            ctx.progress.warn(naming::left_to_successor(
+                state.instance_id.as_deref(),
+                &successor,
+                "everything it made",
+            ));
+            return Ok(());
+        }
+        if let Some(service) = service {
             let live: Vec<_> = ec2
                 .connections(&service.id)
                 .await?
@@ -228,7 +307,7 @@ impl Resource for PrivateLinkProducer {
         let balancer = match &state.load_balancer_arn {
             Some(arn) => elb.load_balancer(arn).await?,
             None => match elb.load_balancer_named(inputs.name()).await? {
-                Some(lb) if Self::made_here(&elb, &lb.arn, inputs.name()).await? => Some(lb),
+                Some(lb) if Self::made_here(&elb, &lb.arn, inputs.name(), own).await? => Some(lb),
                 _ => None,
             },
         };
@@ -241,7 +320,7 @@ impl Resource for PrivateLinkProducer {
         let target_group = match &state.target_group_arn {
             Some(arn) => Some(arn.clone()),
             None => match elb.target_group_named(inputs.name()).await? {
-                Some(g) if Self::made_here(&elb, &g.arn, inputs.name()).await? => Some(g.arn),
+                Some(g) if Self::made_here(&elb, &g.arn, inputs.name(), own).await? => Some(g.arn),
                 _ => None,
             },
         };
@@ -250,7 +329,10 @@ impl Resource for PrivateLinkProducer {
             None => ec2
                 .security_group_named(&inputs.vpc_id, inputs.name())
                 .await?
-                .filter(|g| naming::made_by(&g.tags, inputs.name()))
+                .filter(|g| {
+                    naming::made_by(&g.tags, inputs.name())
+                        && naming::other_instance(&g.tags, own).is_none()
+                })
                 .map(|g| g.id),
         };
         ctx.progress.status(

@@ -64,7 +64,7 @@ class EmulatorApp:
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
-        elif fault and fault["kind"] not in ("lose_answer", "lost_answer"):
+        elif fault and fault["kind"] != "lost_answer":
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
@@ -75,10 +75,11 @@ class EmulatorApp:
                 status, out = 500, b""
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
-        if fault and fault["kind"] == "lost_answer":  # done, but the caller hears a server error
+        lost = fault["answer"] if fault and fault["kind"] == "lost_answer" else None
+        if lost == "http500":  # done, but the caller hears a server error
             status, headers, out = errors.server_error(request.service, 500)
         JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
-        if fault and fault["kind"] == "lose_answer":
+        if lost == "none":  # done, but the caller hears nothing
             _drop(environ)
         start_response(status_line(status), headers)
         return [out]

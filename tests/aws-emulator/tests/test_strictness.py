@@ -42,7 +42,7 @@ def test_endpoint_client_token_is_remembered_after_the_endpoint_is_deleted(ec2_a
 
 def test_lost_answer_fault_carries_out_the_write(emulator, ec2_a):
     vpc, _ = network(ec2_a)
-    emulator.fault("CreateSecurityGroup", "lost_answer")
+    emulator.fault("CreateSecurityGroup", "lost_answer", answer="http500")
     assert error_code(ec2_a.create_security_group, VpcId=vpc, GroupName="g", Description="d") == "InternalError"
     names = [g["GroupName"] for g in ec2_a.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]]

@@ -93,6 +93,24 @@ def test_private_targets_outside_the_vpc_are_registered_for_all_zones_and_reache
     service.destroy()
 
 
+def test_a_target_outside_the_vpc_is_deregistered_for_the_zone_it_was_registered_with(
+        emulator, producer, producer_network, consumer_network):
+    """AWS registers an address outside the VPC for AvailabilityZone `all`; dropping it from
+    targetIps must deregister it for `all` too (the emulator refuses a deregistration without it)."""
+    kept, dropped = "192.168.7.10", "192.168.7.11"
+    news = producer_inputs(producer_network, consumer_network)
+    news = {k: v for k, v in news.items() if k != "targetHostname"}
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    service.up({**news, "targetIps": [kept, dropped]})
+    service.up({**news, "targetIps": [kept]})
+    elbv2 = emulator.client("elbv2", PRODUCER)
+    health = elbv2.describe_target_health(TargetGroupArn=service.outputs["targetGroupArn"])
+    assert {d["Target"]["Id"]: d["Target"].get("AvailabilityZone") for d in health["TargetHealthDescriptions"]} \
+        == {kept: "all"}
+    assert [e["outcome"] for e in emulator.log(action="DeregisterTargets")] == ["ok"]
+    service.destroy()
+
+
 def test_a_same_named_load_balancer_of_someone_else_is_not_adopted_nor_deleted(emulator, producer, producer_network,
                                                                               consumer_network):
     elbv2 = emulator.client("elbv2", PRODUCER)

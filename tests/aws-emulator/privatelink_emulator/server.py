@@ -8,7 +8,8 @@ import traceback
 from . import awsrequest, errors
 from .faults import FAULTS
 from .journal import JOURNAL
-from .state import LOCK, SCHEDULER
+from .state import CALLER, LOCK, SCHEDULER
+from .visibility import VISIBILITY
 
 _STATUS_TEXT = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
                 503: "Service Unavailable"}
@@ -68,11 +69,20 @@ class EmulatorApp:
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
+            hidden = VISIBILITY.hidden_answer(request)
+            if hidden is not None:
+                JOURNAL.record(request, hidden[0], hidden[2])
+                start_response(status_line(hidden[0]), hidden[1])
+                return [hidden[2]]
+            CALLER.arn = request.caller
             try:
                 status, headers, out = call_wsgi(self.moto_app, environ)
             except Exception:  # moto raises NotImplementedError for actions it lacks
                 traceback.print_exc()
                 status, out = 500, b""
+            finally:
+                CALLER.arn = None
+            VISIBILITY.created(request, status, out)
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
         lost = fault["answer"] if fault and fault["kind"] == "lost_answer" else None

@@ -148,3 +148,31 @@ def test_assume_role_credentials_act_as_the_role_account(emulator):
                            aws_session_token=creds["SessionToken"])
     assert assumed.get_caller_identity()["Account"] == CONSUMER
     assert emulator.log(action="GetCallerIdentity")[-1]["account"] == CONSUMER
+
+
+def _as_role(emulator, account, role_arn):
+    """An EC2 client acting as `role_arn`, assumed through STS as the provider's assumeRole does."""
+    import boto3
+    from conftest import REGION
+    creds = emulator.client("sts", account).assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
+    return boto3.client("ec2", endpoint_url=emulator.url, region_name=REGION,
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def test_a_role_principal_admits_only_that_role_and_an_account_root_the_whole_account(emulator, ec2_a, ec2_b,
+                                                                                      elbv2_a):
+    deployer = f"arn:aws:iam::{CONSUMER}:role/glue-deployer"
+    svc = _producer(ec2_a, elbv2_a, principals=(deployer,))
+    vpc, subnets, group = _consumer(ec2_b)
+    as_deployer = _as_role(emulator, CONSUMER, deployer)
+    as_other_role = _as_role(emulator, CONSUMER, f"arn:aws:iam::{CONSUMER}:role/other")
+    names = [svc["ServiceName"]]
+    assert error_code(ec2_b.describe_vpc_endpoint_services, ServiceNames=names) == "InvalidServiceName"
+    assert error_code(endpoint, ec2_b, vpc, subnets, [group], svc["ServiceName"]) == "InvalidServiceName"
+    assert error_code(endpoint, as_other_role, vpc, subnets, [group], svc["ServiceName"]) == "InvalidServiceName"
+    assert as_deployer.describe_vpc_endpoint_services(ServiceNames=names)["ServiceNames"] == names
+    assert endpoint(as_deployer, vpc, subnets, [group], svc["ServiceName"])["State"] == "pendingAcceptance"
+    ec2_a.modify_vpc_endpoint_service_permissions(ServiceId=svc["ServiceId"],
+                                                  AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"])
+    assert endpoint(as_other_role, vpc, subnets[:1], [group], svc["ServiceName"])["State"] == "pendingAcceptance"

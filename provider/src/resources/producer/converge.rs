@@ -3,7 +3,7 @@
 //! writing only the differences. A create that stopped part-way and the next `pulumi up` that
 //! continues it are therefore the same code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::inputs::{ProducerInputs, ProducerState};
@@ -364,10 +364,17 @@ pub async fn sync_targets(
     inputs: &ProducerInputs,
     vpc_cidrs: &[String],
 ) -> Result<(), ResourceError> {
-    let registered = elb.registered_ips(arn).await?;
+    let registered = elb.registered_targets(arn).await?;
     let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
-    let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
-    let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|ip| !registered.contains_key(*ip))
+        .cloned()
+        .collect();
+    let stale: BTreeMap<String, Option<String>> = registered
+        .into_iter()
+        .filter(|(ip, _)| !wanted.contains(ip))
+        .collect();
     elb.register_targets(
         arn,
         &missing,

@@ -17,13 +17,15 @@ AWS references followed here:
 - Endpoint DNS names (regional and zonal):
   https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
 """
+import re
+
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError, InvalidServiceName, UnknownVpcEndpointService
 from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.responses import EC2Response
 from moto.moto_api._internal import mock_random
 
-from ..state import CONFIG, HOLDS, SCHEDULER
+from ..state import CALLER, CONFIG, HOLDS, SCHEDULER
 from .filters import select
 
 # Connection states that keep a service from being deleted (DeleteVpcEndpointServiceConfigurations).
@@ -50,13 +52,18 @@ def find_service(service_name, region):
 
 
 def is_allowed(config, owner, account):
-    """The owner and allowed principals ('*', or an ARN in the caller's account) may connect.
-    A principal ARN such as arn:aws:iam::222222222222:root or a role/user ARN in that account
-    grants the account; the emulator does not tell IAM identities within an account apart."""
+    """Whether the caller (state.CALLER, the account root when unset) may see and connect to the
+    service: its owner, `*`, the caller's account root (arn:aws:iam::<account>:root admits every
+    principal of that account), or the caller's own role ARN. A role or user ARN admits only that
+    principal, not its account ("Manage permissions",
+    https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#add-remove-permissions)."""
     if account == owner:
         return True
+    caller = CALLER.arn or f"arn:aws:iam::{account}:root"
     for principal in config.principals:
-        if principal == "*" or principal == account or f":{account}:" in principal:
+        if principal == "*" or principal == caller:
+            return True
+        if re.fullmatch(rf"arn:aws[\w-]*:iam::{account}:root", principal):
             return True
     return False
 

@@ -387,10 +387,15 @@ impl PrivateLinkConsumer {
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
             let id = state.endpoint_id.clone().unwrap_or_default();
+            let ec2 = Ec2::new(ctx);
+            let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
+            let endpoint = if made_now {
+                ec2.endpoint_just_made(&id).await?
+            } else {
+                ec2.endpoint(&id).await?
+            };
             let endpoint =
-                Ec2::new(ctx)
-                    .endpoint(&id)
-                    .await?
+                endpoint
                     .ok_or_else(|| ResourceError::Cloud {
                         operation: "DescribeVpcEndpoints".into(),
                         message: format!("endpoint {id} disappeared right after it was made"),

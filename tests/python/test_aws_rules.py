@@ -126,6 +126,23 @@ def test_a_same_named_load_balancer_of_someone_else_is_not_adopted_nor_deleted(e
     assert [lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == [theirs]
 
 
+def test_a_same_named_security_group_of_someone_else_is_not_adopted_nor_changed(
+        emulator, producer, producer_network, consumer_network):
+    """The adopt-or-not policy (resources/network.rs): a group found by name is used only when
+    this resource's tag says it made it."""
+    ec2 = emulator.client("ec2", PRODUCER)
+    theirs = ec2.create_security_group(GroupName="orders-db", Description="made by another team",
+                                       VpcId=producer_network["vpc_id"])["GroupId"]
+    before = ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0]
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    with pytest.raises((InitFailed, grpc.RpcError)) as failed:
+        service.up(producer_inputs(producer_network, consumer_network, name="orders-db"), timeout=120)
+    message = failed.value.message if isinstance(failed.value, InitFailed) else failed.value.details()
+    assert message.startswith("name:") and theirs in message and "not made by this resource" in message, message
+    assert ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0] == before
+    assert emulator.log(action="CreateLoadBalancer") == []
+
+
 def test_producer_subnets_change_in_place_and_removal_with_live_endpoints_is_refused_clearly(
         emulator, producer, provider_session, producer_network, consumer_network):
     news = producer_inputs(producer_network, consumer_network)

@@ -186,18 +186,17 @@ async fn converge(
         inputs.name(),
         inputs.port()
     );
-    let group = ec2
-        .ensure_security_group(
-            state.security_group_id.as_deref(),
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            &tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?;
+    let group = network::ensure_security_group(
+        &ec2,
+        state.security_group_id.as_deref(),
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        &tags,
+        previous_tags,
+    )
+    .await?;
     state.security_group_id = Some(group.clone());
 
     ctx.progress.status("creating VPC endpoint");

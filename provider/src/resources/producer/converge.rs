@@ -295,18 +295,17 @@ async fn security_group(
         ctx.urn.rsplit("::").next().unwrap_or_default()
     );
     let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
-    Ok(ec2
-        .ensure_security_group(
-            known,
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?)
+    network::ensure_security_group(
+        ec2,
+        known,
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        tags,
+        previous_tags,
+    )
+    .await
 }
 
 async fn target_group(

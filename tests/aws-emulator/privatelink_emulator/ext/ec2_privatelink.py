@@ -177,14 +177,14 @@ def check_zones(backend, config, subnet_ids):
     """An interface endpoint takes one subnet per Availability Zone (DuplicateSubnetsInSameZone,
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), each in a zone
     the service's NLB uses (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
-    moto maps zone names to the same zone ids in every account, so names compare like ids here."""
-    zones = [backend.get_subnet(subnet_id).availability_zone for subnet_id in subnet_ids or []]
+    Zones are compared by id: the consumer's zone names are not the owner's (zones.py)."""
+    zones = [backend.get_subnet(subnet_id).availability_zone_id for subnet_id in subnet_ids or []]
     if len(set(zones)) != len(zones):
         raise EC2ClientError("DuplicateSubnetsInSameZone",
                              "Found another VPC endpoint subnet in the availability zone. VPC endpoint "
                              "subnets should be in different availability zones supported by the VPC endpoint service.")
     for subnet_id, zone in zip(subnet_ids or [], zones):
-        if config is not None and config.availability_zones and zone not in config.availability_zones:
+        if config is not None and config.availability_zones and zone not in config.availability_zone_ids:
             raise EC2ClientError(
                 "InvalidParameter",
                 f"The VPC endpoint service {config.service_name} does not support the availability "

@@ -172,9 +172,13 @@ mod tests {
             .await
             .expect("sdk config")
             .into_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test"),
-            ))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "AKIDTEST", "secret", None, None, "test",
+                    ),
+                ),
+            )
             .build();
         assert_eq!(sdk.retry_config().map(|r| r.max_attempts()), Some(1));
         let ec2 = aws_sdk_ec2::Client::new(&sdk);

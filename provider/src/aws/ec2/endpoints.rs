@@ -107,7 +107,11 @@ impl Ec2<'_> {
     /// is waited out here (and only here: an id from state or from the user that is not found is
     /// gone, see [`Self::endpoint`]). `None` when it was deleted since.
     pub async fn endpoint_just_made(&self, id: &str) -> Result<Option<Endpoint>, AwsError> {
-        live_endpoint(self.describe_endpoint(id, EVENTUALLY_VISIBLE).await?.vpc_endpoints())
+        live_endpoint(
+            self.describe_endpoint(id, EVENTUALLY_VISIBLE)
+                .await?
+                .vpc_endpoints(),
+        )
     }
 
     async fn describe_endpoint(

@@ -393,12 +393,10 @@ impl PrivateLinkConsumer {
             } else {
                 ec2.endpoint(&id).await?
             };
-            let endpoint =
-                endpoint
-                    .ok_or_else(|| ResourceError::Cloud {
-                        operation: "DescribeVpcEndpoints".into(),
-                        message: format!("endpoint {id} disappeared right after it was made"),
-                    })?;
+            let endpoint = endpoint.ok_or_else(|| ResourceError::Cloud {
+                operation: "DescribeVpcEndpoints".into(),
+                message: format!("endpoint {id} disappeared right after it was made"),
+            })?;
             observe(
                 ctx,
                 inputs,

@@ -7,6 +7,7 @@ from . import dns, inventory, state
 from .faults import FAULTS
 from .journal import JOURNAL
 from .state import LOCK, SCHEDULER
+from .visibility import VISIBILITY
 
 
 def _json(data, status=200):
@@ -28,6 +29,7 @@ def reset_all():
     with LOCK:
         moto_api_backend.reset()
         state.reset()
+        VISIBILITY.clear()
         FAULTS.clear()
         JOURNAL.clear()
         dns.RECORDS.clear()

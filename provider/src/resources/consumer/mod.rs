@@ -203,18 +203,17 @@ async fn converge(
         inputs.name(),
         inputs.port()
     );
-    let group = ec2
-        .ensure_security_group(
-            state.security_group_id.as_deref(),
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            &tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?;
+    let group = network::ensure_security_group(
+        &ec2,
+        state.security_group_id.as_deref(),
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        &tags,
+        previous_tags,
+    )
+    .await?;
     state.security_group_id = Some(group.clone());
 
     ctx.progress.status("creating VPC endpoint");
@@ -438,14 +437,17 @@ impl PrivateLinkConsumer {
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
             let id = state.endpoint_id.clone().unwrap_or_default();
-            let endpoint =
-                Ec2::new(ctx)
-                    .endpoint(&id)
-                    .await?
-                    .ok_or_else(|| ResourceError::Cloud {
-                        operation: "DescribeVpcEndpoints".into(),
-                        message: format!("endpoint {id} disappeared right after it was made"),
-                    })?;
+            let ec2 = Ec2::new(ctx);
+            let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
+            let endpoint = if made_now {
+                ec2.endpoint_just_made(&id).await?
+            } else {
+                ec2.endpoint(&id).await?
+            };
+            let endpoint = endpoint.ok_or_else(|| ResourceError::Cloud {
+                operation: "DescribeVpcEndpoints".into(),
+                message: format!("endpoint {id} disappeared right after it was made"),
+            })?;
             observe(
                 ctx,
                 inputs,

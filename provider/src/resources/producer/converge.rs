@@ -3,7 +3,7 @@
 //! writing only the differences. A create that stopped part-way and the next `pulumi up` that
 //! continues it are therefore the same code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
@@ -317,18 +317,17 @@ async fn security_group(
         ctx.urn.rsplit("::").next().unwrap_or_default()
     );
     let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
-    Ok(ec2
-        .ensure_security_group(
-            known,
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?)
+    network::ensure_security_group(
+        ec2,
+        known,
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        tags,
+        previous_tags,
+    )
+    .await
 }
 
 async fn target_group(
@@ -386,10 +385,17 @@ pub async fn sync_targets(
     inputs: &ProducerInputs,
     vpc_cidrs: &[String],
 ) -> Result<(), ResourceError> {
-    let registered = elb.registered_ips(arn).await?;
+    let registered = elb.registered_targets(arn).await?;
     let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
-    let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
-    let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|ip| !registered.contains_key(*ip))
+        .cloned()
+        .collect();
+    let stale: BTreeMap<String, Option<String>> = registered
+        .into_iter()
+        .filter(|(ip, _)| !wanted.contains(ip))
+        .collect();
     elb.register_targets(
         arn,
         &missing,

@@ -7,6 +7,7 @@ import traceback
 
 from . import awsrequest, errors
 from .faults import FAULTS
+from .halt import HALT
 from .journal import JOURNAL
 from .state import LOCK, SCHEDULER
 
@@ -61,6 +62,9 @@ class EmulatorApp:
         body = awsrequest.read_body(environ)
         with LOCK:
             request = awsrequest.parse(environ, body)
+        if HALT.halted(request):  # halt.py: its caller counts as dead
+            JOURNAL.record(request, 0, b"", fault="halt")
+            _drop(environ)
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
@@ -77,8 +81,9 @@ class EmulatorApp:
             status, headers, out = self._emulator_gap(request)
         if fault and fault["kind"] == "lost_answer":  # done, but the caller hears a server error
             status, headers, out = errors.server_error(request.service, 500)
-        JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
-        if fault and fault["kind"] == "lose_answer":
+        lose_answer = status < 400 and HALT.carried_out(request)
+        JOURNAL.record(request, status, out, fault=fault["kind"] if fault else ("lose_answer" if lose_answer else None))
+        if lose_answer or (fault and fault["kind"] == "lose_answer"):
             _drop(environ)
         start_response(status_line(status), headers)
         return [out]

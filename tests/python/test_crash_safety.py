@@ -27,7 +27,7 @@ from article import (ACCEPTANCE_TYPE, CONSUMER_TYPE, PRODUCER_TYPE, acceptance_i
 from lifecycle import ManagedResource
 from networks import consumer_network, producer_network
 from privatelink_emulator.client import CONSUMER, PRODUCER
-from provider_session import ProviderSession, to_struct
+from provider_session import ProviderSession, init_failure, to_struct
 
 
 def shape(inventory):
@@ -210,3 +210,74 @@ def test_killed_after_every_write_the_next_run_reaches_the_same_end(emulator, pr
     finally:
         for started in sessions:
             started.stop()
+
+
+# --- Cancel, then SIGINT, during a wait ------------------------------------------------------
+
+# (kind, operation, emulator delays that make the wait long, extra inputs)
+WAITS = {
+    "producer-create-load-balancer": ("producer", "create", {"nlb_provisioning": 60}, {}),
+    "consumer-create-acceptance": ("consumer", "create", {}, {"waitForAcceptance": "10m"}),
+    "acceptance-create-available": ("acceptance", "create", {"endpoint_acceptance": 60}, {}),
+    "consumer-delete-deleting": ("consumer", "delete", {"endpoint_deleting": 4}, {}),
+}
+
+
+@pytest.mark.parametrize("kind,operation,delays,extra", WAITS.values(), ids=WAITS.keys())
+def test_cancel_then_sigint_during_a_wait_exits_promptly_and_records_the_pieces(
+        emulator, provider_binary, kind, operation, delays, extra):
+    """The engine's shutdown (pkg/resource/plugin/provider_plugin.go, SignalCancellation; then
+    plugin.go's Close interrupts, and kills after a grace period): the plugin answers the
+    operation at once, a create as a partial failure that records what exists, and exits; the
+    next run finishes the job and destroy leaves nothing."""
+    emulator.config()
+    sessions = []
+    try:
+        world = World(emulator, provider_binary, sessions)
+        deps = RESOURCES[kind][4](world)
+        own = [world.endpoint(deps[0])] if kind == "acceptance" else []
+        account, token, news_of, _, _ = RESOURCES[kind]
+        news = {**news_of(world, deps + own), **extra}
+        resource = ManagedResource(world.next_step[account], token, kind)
+        if operation == "delete":
+            resource.up(news)
+        emulator.config(**delays)
+        session = world.session(account)
+        urn = dict(urn=session.urn(token, kind), name=kind, type=token)
+        if operation == "create":
+            future = session.stub.Create.future(provider_pb2.CreateRequest(
+                properties=to_struct(resource.check(news)), timeout=300, **urn))
+        else:
+            future = session.stub.Delete.future(provider_pb2.DeleteRequest(
+                id=resource.id, properties=to_struct(resource.outputs), old_inputs=to_struct(resource.inputs),
+                timeout=300, **urn))
+        session.wait_for_log(lambda line: line.message.startswith("waiting for"), timeout=30)
+        started = time.monotonic()
+        session.plugin.stop()  # Cancel, SIGINT, and SIGKILL only after 5 s
+        exited = time.monotonic() - started
+        assert exited < 2, f"the plugin took {exited:.1f} s to exit"
+        assert session.plugin.process.returncode in (0, -signal.SIGINT), session.plugin.process.returncode
+        error = future.exception(timeout=5)
+        assert error is not None, "the operation claims to have finished"
+        if operation == "create":
+            failed = init_failure(error)
+            assert failed is not None and failed.id, f"the create recorded nothing: {error}"
+            resource.id, resource.outputs, resource.inputs = failed.id, failed.outputs, resource.check(news)
+        emulator.config(**{k: 0 for k in delays})
+        resource.session = world.next_step[account]
+        if operation == "delete":
+            resource.destroy()
+        else:
+            up_news = {k: v for k, v in news.items() if k != "waitForAcceptance"}
+            if kind == "consumer":
+                # The wait was for the producer's acceptance; without one it would wait again.
+                resource.up(up_news)
+            else:
+                resource.up(news)
+            resource.destroy()
+        for dep in own + list(reversed(deps)):
+            dep.destroy()
+        assert shape(emulator.inventory()) == shape(world.baseline), "something was left behind"
+    finally:
+        for started_session in sessions:
+            started_session.stop()

@@ -21,8 +21,14 @@ fn value() -> impl Strategy<Value = PropertyValue> {
         Just(PropertyValue::Null),
         any::<bool>().prop_map(PropertyValue::Bool),
         any::<f64>().prop_map(PropertyValue::Number),
-        prop_oneof![Just(-1.0), Just(0.0), Just(65536.0), Just(1e300), Just(f64::NAN)]
-            .prop_map(PropertyValue::Number),
+        prop_oneof![
+            Just(-1.0),
+            Just(0.0),
+            Just(65536.0),
+            Just(1e300),
+            Just(f64::NAN)
+        ]
+        .prop_map(PropertyValue::Number),
         ".{0,12}".prop_map(PropertyValue::String),
         Just(PropertyValue::Unknown(UnknownKind::String)),
     ];

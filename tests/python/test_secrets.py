@@ -50,8 +50,8 @@ def test_at_v9_every_aws_call_and_every_poll_is_one_stderr_line(
         stderr = producer.stderr()
     called = [(e["service"], e["action"]) for e in emulator.log(since=seq, account=PRODUCER)]
     logged = aws_calls(stderr)
-    # Every call the emulator saw, in order, is a line (services named by SigV4 vs SDK crate).
-    assert [c["action"] for c in logged] == [action for _, action in called], stderr
+    # Every call the emulator saw is a line (some run concurrently: lines come as calls end).
+    assert sorted(c["action"] for c in logged) == sorted(action for _, action in called), stderr
     assert {c["service"] for c in logged} >= {"ec2", "elasticloadbalancingv2"}, logged
     throttled = [c for c in logged if c["action"] == "CreateSecurityGroup"]
     assert [(c["attempt"], c["outcome"]) for c in throttled] == [("1", "RequestLimitExceeded"), ("2", "ok")], throttled

@@ -9,6 +9,7 @@ few RPCs to a subprocess)."""
 import json
 import math
 import os
+import pathlib
 
 import grpc
 import pytest
@@ -21,7 +22,7 @@ from privatelink_emulator.client import CONSUMER, PRODUCER
 from engine import FakeEngine, Plugin
 from provider_session import SIG, SECRET_SIG, UNKNOWN, ProviderSession, account_environment, to_struct
 
-SCHEMA = json.loads((__import__("conftest").REPO / "schema.json").read_text())
+SCHEMA = json.loads((pathlib.Path(__file__).resolve().parents[2] / "schema.json").read_text())
 NETWORK = {"vpcId": "vpc-0123456789abcdef0", "subnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}
 VALID = {
     PRODUCER_TYPE: {**NETWORK, "port": 5432, "targetIps": ["10.0.1.10"], "allowedCidrs": ["10.1.0.0/16"],

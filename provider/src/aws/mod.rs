@@ -114,12 +114,15 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 /// account id.
 pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupError> {
     let sts = aws_sdk_sts::Client::new(sdk);
-    let identity = tokio::time::timeout(VALIDATION_TIMEOUT, sts.get_caller_identity().send())
-        .await
-        .map_err(|_| {
-            AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
-        })?
-        .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
+    let identity = tokio::time::timeout(
+        VALIDATION_TIMEOUT,
+        retry::logged("GetCallerIdentity", 1, sts.get_caller_identity().send()),
+    )
+    .await
+    .map_err(|_| {
+        AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
+    })?
+    .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
     identity
         .account()
         .filter(|a| !a.is_empty())

@@ -125,6 +125,7 @@ impl Resource for EndpointAcceptance {
             }
             _ => {}
         }
+        let id = format!("{}/{}", inputs.service_id, inputs.endpoint_id);
         ctx.progress
             .status("waiting for the connection to become available");
         let accepted = wait_for(
@@ -147,8 +148,16 @@ impl Resource for EndpointAcceptance {
                 }
             },
         )
-        .await?;
-        let id = format!("{}/{}", inputs.service_id, inputs.endpoint_id);
+        .await
+        // Accepted already: cancelled or timed out, the engine must keep the acceptance in
+        // state, or a destroy would never reject the connection again.
+        .map_err(|e| {
+            let pending = AcceptanceState {
+                state: found.state.to_string(),
+                owner_account: found.owner.clone(),
+            };
+            ResourceError::partial(id.clone(), inputs, &pending, e)
+        })?;
         Ok((
             id,
             AcceptanceState {

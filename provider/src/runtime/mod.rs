@@ -5,6 +5,7 @@
 pub mod decode;
 pub mod encode;
 pub mod progress;
+pub mod redact;
 pub mod registry;
 pub mod resource;
 pub mod value;

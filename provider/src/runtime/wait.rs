@@ -83,6 +83,7 @@ where
             },
         };
         let elapsed = started.elapsed();
+        tracing::debug!(what, poll = attempt + 1, state = %state, elapsed_ms = elapsed.as_millis() as u64, "still waiting");
         if elapsed >= ceiling {
             return Err(ResourceError::Timeout(
                 ceiling,

@@ -110,6 +110,14 @@ class Emulator:
                                        ("code", code), ("answer", answer)) if v is not None})
         return self.request("POST", "/_emulator/faults", spec)
 
+    def halt(self, account, after_writes, lose_answer=False):
+        """After `after_writes` writes of `account`, drop its every call undone (halt.py)."""
+        return self.request("POST", "/_emulator/halt", {"account": account, "after_writes": after_writes,
+                                                        "lose_answer": lose_answer})["halt"]
+
+    def clear_halt(self):
+        self.request("DELETE", "/_emulator/halt")
+
     def faults(self):
         return self.request("GET", "/_emulator/faults")["faults"]
 

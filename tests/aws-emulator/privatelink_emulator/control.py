@@ -5,6 +5,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import dns, inventory, state
 from .faults import FAULTS
+from .halt import HALT
 from .journal import JOURNAL
 from .state import LOCK, SCHEDULER
 from .visibility import VISIBILITY
@@ -31,6 +32,7 @@ def reset_all():
         state.reset()
         VISIBILITY.clear()
         FAULTS.clear()
+        HALT.clear()
         JOURNAL.clear()
         dns.RECORDS.clear()
         dns.TXT_RECORDS.clear()
@@ -102,7 +104,16 @@ def _resolve(request):
     return {"hostname": hostname, "vpc": vpc, "addresses": addresses}
 
 
+def _halt(request):
+    if request.method == "POST":
+        return {"halt": HALT.set(_body(request))}
+    if request.method == "DELETE":
+        HALT.clear()
+    return {"halt": HALT.get()}
+
+
 ROUTES = {
+    "/_emulator/halt": (_halt, {"GET", "POST", "DELETE"}),
     "/_emulator/health": (_health, {"GET"}),
     "/_emulator/reset": (_reset, {"POST"}),
     "/_emulator/log": (_log, {"GET"}),

@@ -7,6 +7,7 @@ import traceback
 
 from . import awsrequest, errors
 from .faults import FAULTS
+from .halt import HALT
 from .journal import JOURNAL
 from .state import CALLER, LOCK, SCHEDULER
 from .visibility import VISIBILITY
@@ -62,6 +63,9 @@ class EmulatorApp:
         body = awsrequest.read_body(environ)
         with LOCK:
             request = awsrequest.parse(environ, body)
+        if HALT.halted(request):  # halt.py: its caller counts as dead
+            JOURNAL.record(request, 0, b"", fault="halt")
+            _drop(environ)
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
@@ -88,8 +92,10 @@ class EmulatorApp:
         lost = fault["answer"] if fault and fault["kind"] == "lost_answer" else None
         if lost == "http500":  # done, but the caller hears a server error
             status, headers, out = errors.server_error(request.service, 500)
-        JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
-        if lost == "none":  # done, but the caller hears nothing
+        halted_answer = status < 400 and HALT.carried_out(request)  # the crash tests' lost answer
+        JOURNAL.record(request, status, out,
+                       fault=fault["kind"] if fault else ("lost_answer" if halted_answer else None))
+        if lost == "none" or halted_answer:  # done, but the caller hears nothing
             _drop(environ)
         start_response(status_line(status), headers)
         return [out]

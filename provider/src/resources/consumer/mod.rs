@@ -487,8 +487,11 @@ impl Resource for PrivateLinkConsumer {
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
         &["serviceName", "vpcId", "serviceRegion", "name"];
-    // The URL names the database.
-    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[("jdbc", &["jdbcUrl"])];
+    // The URL names the database and the first alias; each alias zone names its alias.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[
+        ("jdbc", &["jdbcUrl"]),
+        ("hostnameAliases", &["hostnameAliasZones", "jdbcUrl"]),
+    ];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[

@@ -74,6 +74,7 @@ where
         Some(left) => backoff.ceiling.min(left),
         None => backoff.ceiling,
     };
+    let mut polls: u32 = 0;
     loop {
         let state = tokio::select! {
             _ = ctx.cancel.cancelled() => return Err(ResourceError::Cancelled(format!("waiting for {what}"))),
@@ -83,7 +84,8 @@ where
             },
         };
         let elapsed = started.elapsed();
-        tracing::debug!(what, poll = attempt + 1, state = %state, elapsed_ms = elapsed.as_millis() as u64, "still waiting");
+        polls += 1;
+        tracing::debug!(what, poll = polls, state = %state, elapsed_ms = elapsed.as_millis() as u64, "still waiting");
         if elapsed >= ceiling {
             return Err(ResourceError::Timeout(
                 ceiling,

@@ -154,10 +154,18 @@ impl PropertyPath {
     }
 }
 
+/// Written as the engine writes property paths (sdk/go/common/resource/properties_path.go,
+/// `PropertyPath.String`): `a.b[0]`, and a key with any character other than a letter, digit or
+/// `_` as `["a.b"]` with `"` escaped, so a path names one property unambiguously.
 impl fmt::Display for PropertyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
+                PathSegment::Key(key)
+                    if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    write!(f, "[\"{}\"]", key.replace('"', "\\\""))?
+                }
                 PathSegment::Key(key) if i == 0 => write!(f, "{key}")?,
                 PathSegment::Key(key) => write!(f, ".{key}")?,
                 PathSegment::Index(index) => write!(f, "[{index}]")?,
@@ -316,6 +324,12 @@ mod tests {
         assert_eq!(
             PropertyPath::root().key("subnetIds").index(1).to_string(),
             "subnetIds[1]"
+        );
+        // A key that is not a plain identifier is quoted, so `.` alone is not read as a path.
+        assert_eq!(PropertyPath::root().key(".").to_string(), r#"["."]"#);
+        assert_eq!(
+            PropertyPath::root().key("tags").key("team \"a\"").to_string(),
+            r#"tags["team \"a\""]"#
         );
     }
 

@@ -6,8 +6,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::error::{AwsError, ErrorKind};
-use crate::runtime::resource::{Context, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
+use crate::config::Context;
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 /// Retry only throttling and transient failures.
 pub const TRANSIENT: &[ErrorKind] = &[];

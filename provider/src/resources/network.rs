@@ -1,7 +1,7 @@
 //! Checks of the network a resource is placed in, made before anything is written.
 
 use crate::aws::ec2::{Ec2, Subnet};
-use crate::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::resource::ResourceError;
 
 /// The subnets, in the order given, after checking that each exists, is in the VPC, and is in
 /// an Availability Zone of its own (`what` says who needs one subnet per zone).

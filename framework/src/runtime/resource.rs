@@ -10,7 +10,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
 use super::value::PropertyMap;
-use crate::config::Configured;
 
 /// A user mistake in one property, reported by Check next to that property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +107,10 @@ impl ResourceError {
 }
 
 /// What every lifecycle call gets: who is asking, how long it may take, how to report progress,
-/// and the configured provider.
+/// and the configured provider (`P`, what the provider's [`Configure`](super::configure::Configure)
+/// hook made of its configuration).
 #[derive(Clone)]
-pub struct Context {
+pub struct Context<P> {
     pub urn: String,
     /// The resource's name in the program (the last part of the URN).
     pub name: String,
@@ -120,10 +120,10 @@ pub struct Context {
     pub deadline: Option<Instant>,
     pub cancel: CancellationToken,
     pub progress: Progress,
-    pub provider: Configured,
+    pub provider: P,
 }
 
-impl Context {
+impl<P> Context<P> {
     /// Time left before the engine's timeout, if one was set.
     pub fn remaining(&self) -> Option<Duration> {
         self.deadline
@@ -138,6 +138,8 @@ impl Context {
 pub trait Resource: Send + Sync + 'static {
     /// The Pulumi type token, e.g. `privatelink:index:PrivateLinkProducer`.
     const TOKEN: &'static str;
+    /// The configured provider the resource runs with (its hook's `Configured`).
+    type Provider: Clone + Send + Sync + 'static;
     type Inputs: Serialize + DeserializeOwned + Send + Sync;
     /// What the provider computes (ids, ARNs, observed state), beside the inputs.
     type State: Serialize + DeserializeOwned + Send + Sync;
@@ -160,7 +162,7 @@ pub trait Resource: Send + Sync + 'static {
     /// back where they were in the returned inputs.
     async fn check(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         olds: Option<&Self::Inputs>,
         news: Self::Inputs,
     ) -> Checked<Self::Inputs>;
@@ -194,7 +196,7 @@ pub trait Resource: Send + Sync + 'static {
     /// Makes the resource; returns its id and state.
     async fn create(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         inputs: &Self::Inputs,
     ) -> Result<(String, Self::State), ResourceError>;
 
@@ -202,7 +204,7 @@ pub trait Resource: Send + Sync + 'static {
     /// is `None` and `id` is whatever the user passed to `pulumi import`.
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         old: Option<(&Self::Inputs, &Self::State)>,
     ) -> Result<Option<(Self::Inputs, Self::State)>, ResourceError>;
@@ -210,7 +212,7 @@ pub trait Resource: Send + Sync + 'static {
     /// Applies in-place changes and returns the new state.
     async fn update(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         old: (&Self::Inputs, &Self::State),
         news: &Self::Inputs,
@@ -219,7 +221,7 @@ pub trait Resource: Send + Sync + 'static {
     /// Removes the resource; pieces already gone are not an error.
     async fn delete(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         old: (&Self::Inputs, &Self::State),
     ) -> Result<(), ResourceError>;

@@ -196,17 +196,6 @@ impl Resource for EndpointAcceptance {
             }))
     }
 
-    async fn update(
-        &self,
-        _ctx: &Context,
-        _id: &str,
-        (_, state): (&AcceptanceInputs, &AcceptanceState),
-        _news: &AcceptanceInputs,
-    ) -> Result<AcceptanceState, ResourceError> {
-        // Both inputs replace; nothing is updated in place.
-        Ok(state.clone())
-    }
-
     async fn delete(
         &self,
         ctx: &Context,

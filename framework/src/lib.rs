@@ -5,7 +5,8 @@
 //!
 //! Dependencies flow one way: [`protocol`] (gRPC, the only code that sees protobuf) →
 //! [`runtime`] (typed resources, property model, decoding, waiting, progress) → the provider's
-//! hook and resources.
+//! hook and resources. [`schema`] builds the package schema from the same Rust types.
 
 pub mod protocol;
 pub mod runtime;
+pub mod schema;

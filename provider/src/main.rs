@@ -2,6 +2,8 @@
 
 use pulumi_privatelink::config::PrivateLink;
 use pulumi_privatelink::resources;
+use std::io::IsTerminal;
+
 use pulumi_rs_provider::protocol::launch::{self, LaunchArgs};
 use tracing_subscriber::EnvFilter;
 
@@ -17,6 +19,8 @@ async fn main() -> std::process::ExitCode {
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // The engine reads our stderr into its own log: no colour codes there.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_env("PRIVATELINK_LOG")
                 .unwrap_or_else(|_| EnvFilter::new(default_level)),

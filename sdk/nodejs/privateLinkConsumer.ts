@@ -64,6 +64,10 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly hostnameAliases: pulumi.Output<string[] | undefined>;
     /**
+     * Id of the create that made this resource's AWS pieces, tagged on them as `pulumi-privatelink:instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, `replaceWith`, `deletedWith`, a replaced provider) creates the successor before it deletes this resource, and the successor keeps the name, so it takes these pieces over and re-tags them; the old resource's delete then leaves them alone. Use `deleteBeforeReplace: true` to get new pieces instead.
+     */
+    declare public readonly instanceId: pulumi.Output<string>;
+    /**
      * Set to get `jdbcUrl`, a JDBC URL through the endpoint.
      */
     declare public readonly jdbc: pulumi.Output<outputs.Jdbc | undefined>;
@@ -84,7 +88,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly port: pulumi.Output<number>;
     /**
-     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+     * Whether AWS has private DNS on for the endpoint: `false` while the input asks for it but the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on.
      */
     declare public readonly privateDnsEnabled: pulumi.Output<boolean>;
     /**
@@ -138,6 +142,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
             resourceInputs["endpointId"] = undefined /*out*/;
             resourceInputs["hostnameAliasZones"] = undefined /*out*/;
             resourceInputs["hostnameAliases"] = undefined /*out*/;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["jdbc"] = undefined /*out*/;
             resourceInputs["jdbcUrl"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -182,6 +187,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
             resourceInputs["dnsName"] = undefined /*out*/;
             resourceInputs["endpointId"] = undefined /*out*/;
             resourceInputs["hostnameAliasZones"] = undefined /*out*/;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["jdbcUrl"] = undefined /*out*/;
             resourceInputs["networkInterfaceIds"] = undefined /*out*/;
             resourceInputs["securityGroupId"] = undefined /*out*/;
@@ -221,7 +227,7 @@ export interface PrivateLinkConsumerArgs {
      */
     port: pulumi.Input<number>;
     /**
-     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works) and the next update after a refresh turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
      */
     privateDnsEnabled?: pulumi.Input<boolean>;
     /**

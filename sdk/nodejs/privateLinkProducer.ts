@@ -84,6 +84,10 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
      */
     declare public readonly healthCheck: pulumi.Output<outputs.HealthCheck | undefined>;
     /**
+     * Id of the create that made this resource's AWS pieces, tagged on them as `pulumi-privatelink:instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, `replaceWith`, `deletedWith`, a replaced provider) creates the successor before it deletes this resource, and the successor keeps the name, so it takes these pieces over and re-tags them; the old resource's delete then leaves them alone. Use `deleteBeforeReplace: true` to get new pieces instead.
+     */
+    declare public readonly instanceId: pulumi.Output<string>;
+    /**
      * ARN of the TCP listener.
      */
     declare public readonly listenerArn: pulumi.Output<string | undefined>;
@@ -187,6 +191,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
             resourceInputs["enforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = undefined /*out*/;
             resourceInputs["forceDestroy"] = undefined /*out*/;
             resourceInputs["healthCheck"] = undefined /*out*/;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["listenerArn"] = undefined /*out*/;
             resourceInputs["loadBalancerArn"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;
@@ -239,6 +244,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
             resourceInputs["availabilityZoneIds"] = undefined /*out*/;
             resourceInputs["availabilityZones"] = undefined /*out*/;
             resourceInputs["connections"] = undefined /*out*/;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["listenerArn"] = undefined /*out*/;
             resourceInputs["loadBalancerArn"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;

@@ -108,6 +108,8 @@ def fresh_accounts(emulator, factor):
     # moto builds its list of AWS's own endpoint services on the first DescribeVpcEndpointServices
     # of an account (seconds); build it here so the plugin is not charged for it.
     emulator.client("ec2", CONSUMER).describe_vpc_endpoint_services()
+    # Likewise moto sets up an account's load balancing backend on its first elbv2 call (~0.2 s).
+    emulator.client("elbv2", PRODUCER).describe_load_balancers()
     return producer_network(emulator, PRODUCER), consumer_network(emulator, CONSUMER), delays
 
 

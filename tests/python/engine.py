@@ -36,14 +36,21 @@ class FakeEngine(engine_pb2_grpc.EngineServicer):
         self._server.stop(None)
 
 
+# The flags `pulumi up --logtostderr --logflow -v=9 --tracing X` passes on to a plugin; without
+# `--logflow` the engine passes neither `--logtostderr` nor `-v` (QUIET)
+# (sdk/go/common/resource/plugin/plugin.go, buildPluginArguments).
+DEBUG_FLAGS = ("--logtostderr", "-v=9", "--tracing", "file:/dev/null")
+QUIET = ()
+
+
 class Plugin:
     """A running provider plugin, launched with the engine's flags and address."""
 
-    def __init__(self, binary, engine_address, env=None):
+    def __init__(self, binary, engine_address, env=None, flags=DEBUG_FLAGS):
         # A file, not a pipe: an unread pipe would fill up and block the plugin.
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [str(binary), "--logtostderr", "-v=9", "--tracing", "file:/dev/null", engine_address],
+            [str(binary), *flags, engine_address],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             env=env,

@@ -92,6 +92,25 @@ class ManagedResource:
         self.session.delete(self.type, self.name, self.id, self.outputs, inputs=self.inputs, timeout=timeout)
         self.id, self.inputs, self.outputs = None, {}, {}
 
+    def forced_replace(self, news, delete_before_replace=None, timeout=300):
+        """`pulumi up --replace <urn>`: the engine replaces without asking the provider's Diff,
+        whose deleteBeforeReplace is therefore never heard; unless the resource's own
+        deleteBeforeReplace option says true, the successor is created before the old resource
+        is deleted (pulumi/pkg/resource/deploy/step_generator.go: `diff` answers a targeted
+        replace with ReplaceKeys ["id"] and no DeleteBeforeReplace; `generateSteps` takes the
+        goal's DeleteBeforeReplace over it). A targeted replace is not checked again (its
+        inputs are already right, generateSteps). replaceWith, deletedWith and a provider
+        replaced in place take the same create-before-delete path."""
+        inputs = self.check(news, seed=self.registration_seed())
+        old = (self.id, self.outputs, self.inputs)
+        if delete_before_replace:
+            self.destroy(timeout)
+            self._create(inputs, timeout)
+        else:
+            self._create(inputs, timeout)
+            self.session.delete(self.type, self.name, old[0], old[1], inputs=old[2], timeout=timeout)
+        return old
+
     def _create(self, inputs, timeout):
         try:
             self.id, self.outputs = self.session.create(self.type, self.name, inputs, timeout=timeout)

@@ -16,7 +16,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from google.rpc import status_pb2
 from pulumi.runtime.proto import engine_pb2, provider_pb2
 
-from engine import FakeEngine, Plugin
+from engine import DEBUG_FLAGS, FakeEngine, Plugin
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SIG = "4dabf18193072939515e22adb298388d"
@@ -126,14 +126,14 @@ def account_environment(account, region, config_dir):
 class ProviderSession:
     """The plugin launched as the engine launches it, configured for one emulator account."""
 
-    def __init__(self, binary, emulator, account, region="us-east-1", config=None):
+    def __init__(self, binary, emulator, account, region="us-east-1", config=None, flags=DEBUG_FLAGS):
         self.account = account
         self.engine = FakeEngine()
         self._config_dir = tempfile.TemporaryDirectory(prefix="privatelink-aws-config-")
         self._logs = []
         try:
             env = account_environment(account, region, self._config_dir.name)
-            self.plugin = Plugin(binary, self.engine.address, env=env)
+            self.plugin = Plugin(binary, self.engine.address, env=env, flags=flags)
             self.stub = self.plugin.stub
             self.configure({"region": region, "endpoint": emulator.url,
                             "dnsResolvers": [emulator.dns_server], **(config or {})})

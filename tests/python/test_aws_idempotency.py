@@ -43,7 +43,7 @@ def test_a_retried_create_reuses_its_token(emulator, producer, producer_network,
     """The answer of the first CreateVpcEndpointServiceConfiguration is lost (HTTP 500 after the
     write); the retry sends the same token and gets the same service: exactly one is made."""
     since = emulator.last_seq()
-    emulator.fault("CreateVpcEndpointServiceConfiguration", "lost_answer")
+    emulator.fault("CreateVpcEndpointServiceConfiguration", "lost_answer", answer="http500")
     service = ManagedResource(producer, PRODUCER_TYPE, "db")
     service.up(producer_inputs(producer_network, consumer_network))
     calls = [a for a in writes_since(emulator, since) if a == "CreateVpcEndpointServiceConfiguration"]

@@ -48,3 +48,22 @@ def test_a_group_still_named_in_another_groups_rule_fails_the_delete_at_once_nam
         "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
         "UserIdGroupPairs": [{"GroupId": service.outputs["securityGroupId"]}]}])
     service.destroy()
+
+
+def test_resources_just_made_are_waited_for_while_describe_does_not_show_them_yet(
+        emulator, provider_session, producer, producer_network, consumer_network):
+    """EC2 and ELBv2 reads are eventually consistent: for `visibility_lag` seconds the emulator
+    answers NotFound for a Describe naming what was just created; producer and consumer still come up."""
+    from article import CONSUMER_TYPE, consumer_inputs
+    from privatelink_emulator.client import CONSUMER
+    emulator.config(visibility_lag=1.0)
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    service.up(producer_inputs(producer_network, consumer_network))
+    endpoint = ManagedResource(provider_session(CONSUMER), CONSUMER_TYPE, "endpoint")
+    endpoint.up(consumer_inputs(consumer_network, service.outputs["serviceName"]))
+    not_found = [e for e in emulator.log() if (e["error_code"] or "").endswith(("NotFound", "NotFoundException"))
+                 or e["error_code"] in ("LoadBalancerNotFound", "TargetGroupNotFound")]
+    assert not_found, "no read met a resource that was not visible yet: the lag did not apply"
+    emulator.config(visibility_lag=0)
+    endpoint.destroy()
+    service.destroy()

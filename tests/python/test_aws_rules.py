@@ -93,6 +93,24 @@ def test_private_targets_outside_the_vpc_are_registered_for_all_zones_and_reache
     service.destroy()
 
 
+def test_a_target_outside_the_vpc_is_deregistered_for_the_zone_it_was_registered_with(
+        emulator, producer, producer_network, consumer_network):
+    """AWS registers an address outside the VPC for AvailabilityZone `all`; dropping it from
+    targetIps must deregister it for `all` too (the emulator refuses a deregistration without it)."""
+    kept, dropped = "192.168.7.10", "192.168.7.11"
+    news = producer_inputs(producer_network, consumer_network)
+    news = {k: v for k, v in news.items() if k != "targetHostname"}
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    service.up({**news, "targetIps": [kept, dropped]})
+    service.up({**news, "targetIps": [kept]})
+    elbv2 = emulator.client("elbv2", PRODUCER)
+    health = elbv2.describe_target_health(TargetGroupArn=service.outputs["targetGroupArn"])
+    assert {d["Target"]["Id"]: d["Target"].get("AvailabilityZone") for d in health["TargetHealthDescriptions"]} \
+        == {kept: "all"}
+    assert [e["outcome"] for e in emulator.log(action="DeregisterTargets")] == ["ok"]
+    service.destroy()
+
+
 def test_a_same_named_load_balancer_of_someone_else_is_not_adopted_nor_deleted(emulator, producer, producer_network,
                                                                               consumer_network):
     elbv2 = emulator.client("elbv2", PRODUCER)
@@ -106,6 +124,23 @@ def test_a_same_named_load_balancer_of_someone_else_is_not_adopted_nor_deleted(e
     if service.id:
         service.destroy()
     assert [lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == [theirs]
+
+
+def test_a_same_named_security_group_of_someone_else_is_not_adopted_nor_changed(
+        emulator, producer, producer_network, consumer_network):
+    """The adopt-or-not policy (resources/network.rs): a group found by name is used only when
+    this resource's tag says it made it."""
+    ec2 = emulator.client("ec2", PRODUCER)
+    theirs = ec2.create_security_group(GroupName="orders-db", Description="made by another team",
+                                       VpcId=producer_network["vpc_id"])["GroupId"]
+    before = ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0]
+    service = ManagedResource(producer, PRODUCER_TYPE, "db")
+    with pytest.raises((InitFailed, grpc.RpcError)) as failed:
+        service.up(producer_inputs(producer_network, consumer_network, name="orders-db"), timeout=120)
+    message = failed.value.message if isinstance(failed.value, InitFailed) else failed.value.details()
+    assert message.startswith("name:") and theirs in message and "not made by this resource" in message, message
+    assert ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0] == before
+    assert emulator.log(action="CreateLoadBalancer") == []
 
 
 def test_producer_subnets_change_in_place_and_removal_with_live_endpoints_is_refused_clearly(

@@ -161,7 +161,7 @@ def test_the_consumer_example_in_one_run_verifies_tls_through_the_proxy_hostname
 def test_a_zone_create_whose_answer_is_lost_makes_one_zone(endpoint, inputs, emulator, baseline):
     """CreateHostedZone is carried out but its answer never arrives; the retry carries the same
     CallerReference, Route 53 answers HostedZoneAlreadyExists, and the zone made is the one used."""
-    emulator.fault("CreateHostedZone", "lose_answer", account=CONSUMER)
+    emulator.fault("CreateHostedZone", "lost_answer", account=CONSUMER)
     endpoint.up({**inputs, "hostnameAliases": [PROXY]})
     assert [e["error_code"] for e in emulator.log(action="CreateHostedZone")][-1] == "HostedZoneAlreadyExists"
     zones = zones_named(emulator, PROXY)

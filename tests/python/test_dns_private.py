@@ -63,17 +63,25 @@ def test_private_dns_with_the_acceptance_in_the_same_stack_does_not_wait_for_it(
     assert time.monotonic() - started < 60, "the consumer waited for an acceptance that comes after it"
     assert endpoint.outputs["state"] == "pendingAcceptance"
     assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is False
+    # The outputs say what AWS has, not what was asked for.
+    assert endpoint.outputs["privateDnsEnabled"] is False and endpoint.inputs["privateDnsEnabled"] is True
     consumer.wait_for_log(lambda line: line.severity == "WARNING" and "privateDnsEnabled" in line.message
-                          and endpoint.id in line.message)
+                          and endpoint.id in line.message and "next `pulumi up`" in line.message)
+    # Before the acceptance, another `up` tries again and still says false.
+    diff = endpoint.up(news)
+    assert "privateDnsEnabled" in diff.diffs and endpoint.outputs["privateDnsEnabled"] is False, diff
     acceptance = accept(provider_session, service, endpoint)
     assert acceptance.outputs["state"] in ("pending", "available")
 
-    # The next `pulumi up --refresh` turns private DNS on.
-    assert endpoint.refresh() and endpoint.inputs["privateDnsEnabled"] is False
+    # The next plain `pulumi up` (no refresh): its preview shows the change, the update makes it.
+    preview, _planned = endpoint.preview(news)
+    assert "privateDnsEnabled" in preview.diffs, preview
     diff = endpoint.up(news)
     assert "privateDnsEnabled" in diff.diffs, diff
     assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is True and endpoint.outputs["privateDnsEnabled"] is True
     assert DOMAIN in [entry["dnsName"] for entry in endpoint.outputs["dnsEntries"]]
+    # Applied: the up after it has nothing to do.
+    assert endpoint.up(news).changes == "DIFF_NONE"
 
 
 def test_targets_in_zones_without_a_load_balancer_subnet_are_warned_about(

@@ -582,6 +582,31 @@ def test_connections_are_listed_and_auto_accepted(created, inputs, emulator, con
     assert [(c["endpointId"], c["state"]) for c in created.outputs["connections"]] == [(endpoint, "available")]
 
 
+# --- Order (issue 11: the load balancer's provisioning is the long pole) ----------------------
+
+
+def test_target_group_and_listener_are_made_while_the_load_balancer_provisions(db, inputs, emulator):
+    emulator.config(nlb_provisioning=1.0)
+    seq = emulator.last_seq()
+    db.up(inputs)
+    log = emulator.log(since=seq, account=PRODUCER)
+
+    def made_at(action):
+        return next(e["time"] for e in log if e["action"] == action and e["outcome"] == "ok")
+
+    active = made_at("CreateLoadBalancer") + 1.0
+    for action in ("CreateTargetGroup", "RegisterTargets", "CreateListener"):
+        assert made_at(action) < active, f"{action} waited for the load balancer"
+    assert made_at("CreateVpcEndpointServiceConfiguration") >= active
+
+
+def test_destroy_writes_only_the_minimum(created, emulator):
+    seq = emulator.last_seq()
+    created.destroy()
+    # Deleting the load balancer deletes its listener: no DeleteListener of our own.
+    assert sorted(writes_since(emulator, seq)) == sorted(DELETE_WRITES)
+
+
 # --- Faults ----------------------------------------------------------------------------------
 
 CREATE_WRITES = ["CreateSecurityGroup", "RevokeSecurityGroupEgress", "AuthorizeSecurityGroupEgress",

@@ -18,6 +18,7 @@ use super::structs::{from_property_map, to_property_map, MalformedProperty};
 use crate::runtime::configure::{Configure, ConfigureError};
 use crate::runtime::decode;
 use crate::runtime::progress::{Discard, LogSink, Progress};
+use crate::runtime::redact::Secrets;
 use crate::runtime::registry::{DynResource, OperationError, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
 use crate::runtime::value::{PropertyMap, PropertyValue};
@@ -107,9 +108,13 @@ impl<H: Configure> ProviderService<H> {
 
 /// The operation's answer, once the progress lines it logged have reached the engine (so the
 /// engine shows them with the operation, not after it).
-async fn answered<P, T>(ctx: &Context<P>, result: Result<T, OperationError>) -> Result<T, Status> {
+async fn answered<P, T>(
+    ctx: &Context<P>,
+    secrets: &Secrets,
+    result: Result<T, OperationError>,
+) -> Result<T, Status> {
     ctx.progress.flush().await;
-    result.map_err(into_status)
+    result.map_err(|e| into_status(secrets.redact_error(e)))
 }
 
 /// The schema with the plugin's version, which SDK generation and `pulumi package add` read
@@ -336,15 +341,19 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
     ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, request.random_seed, 0.0)?;
+        let mut ctx = self.context(&request.urn, &request.name, request.random_seed, 0.0)?;
         let olds = decode_struct(request.olds.as_ref())?;
         let news = decode_struct(request.news.as_ref())?;
         let _: Option<check_request::AutonamingOptions> = request.autonaming;
-        let outcome = answered(&ctx, resource.check(&ctx, &olds, news).await).await?;
-        Ok(Response::new(check_response(
-            &outcome.inputs,
-            outcome.failures,
-        )))
+        let secrets = Secrets::of([&olds, &news]);
+        ctx.progress.redacting(secrets.clone());
+        let outcome = answered(&ctx, &secrets, resource.check(&ctx, &olds, news).await).await?;
+        let failures = outcome
+            .failures
+            .into_iter()
+            .map(|f| secrets.redact_failure(f))
+            .collect();
+        Ok(Response::new(check_response(&outcome.inputs, failures)))
     }
 
     async fn diff(
@@ -368,7 +377,7 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
         }
         let outcome = resource
             .diff(&old_inputs, &old_outputs, &news)
-            .map_err(into_status)?;
+            .map_err(|e| into_status(Secrets::of([&old_outputs, &news]).redact_error(e)))?;
         let mut response = pulumirpc::DiffResponse {
             changes: if outcome.changes.is_empty() {
                 DiffChanges::DiffNone
@@ -410,10 +419,16 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
     ) -> Result<Response<pulumirpc::CreateResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let mut ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let inputs = decode_struct(request.properties.as_ref())?;
-        let (id, outputs) =
-            answered(&ctx, resource.create(&ctx, inputs, request.preview).await).await?;
+        let secrets = Secrets::of([&inputs]);
+        ctx.progress.redacting(secrets.clone());
+        let (id, outputs) = answered(
+            &ctx,
+            &secrets,
+            resource.create(&ctx, inputs, request.preview).await,
+        )
+        .await?;
         Ok(Response::new(pulumirpc::CreateResponse {
             id,
             properties: Some(from_property_map(&outputs)),
@@ -426,9 +441,16 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
     ) -> Result<Response<pulumirpc::ReadResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let mut ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let state = decode_struct(request.properties.as_ref())?;
-        let found = answered(&ctx, resource.read(&ctx, &request.id, &state).await).await?;
+        let secrets = Secrets::of([&state]);
+        ctx.progress.redacting(secrets.clone());
+        let found = answered(
+            &ctx,
+            &secrets,
+            resource.read(&ctx, &request.id, &state).await,
+        )
+        .await?;
         Ok(Response::new(match found {
             Some((inputs, outputs)) => pulumirpc::ReadResponse {
                 id: request.id,
@@ -445,11 +467,14 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
     ) -> Result<Response<pulumirpc::UpdateResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let mut ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let olds = decode_struct(request.olds.as_ref())?;
         let news = decode_struct(request.news.as_ref())?;
+        let secrets = Secrets::of([&olds, &news]);
+        ctx.progress.redacting(secrets.clone());
         let outputs = answered(
             &ctx,
+            &secrets,
             resource
                 .update(&ctx, &request.id, &olds, news, request.preview)
                 .await,
@@ -466,9 +491,16 @@ impl<H: Configure> ResourceProvider for ProviderService<H> {
     ) -> Result<Response<()>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.urn, &request.r#type)?;
-        let ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
+        let mut ctx = self.context(&request.urn, &request.name, vec![], request.timeout)?;
         let olds = decode_struct(request.properties.as_ref())?;
-        answered(&ctx, resource.delete(&ctx, &request.id, &olds).await).await?;
+        let secrets = Secrets::of([&olds]);
+        ctx.progress.redacting(secrets.clone());
+        answered(
+            &ctx,
+            &secrets,
+            resource.delete(&ctx, &request.id, &olds).await,
+        )
+        .await?;
         Ok(Response::new(()))
     }
 

@@ -7,6 +7,7 @@ pub mod configure;
 pub mod decode;
 pub mod encode;
 pub mod progress;
+pub mod redact;
 pub mod registry;
 pub mod resource;
 pub mod value;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use super::redact::Secrets;
+
 /// How long an operation's answer may wait for its last log lines to reach the engine.
 const FLUSH_WAIT: Duration = Duration::from_secs(2);
 
@@ -39,6 +41,8 @@ impl LogSink for Discard {
 pub struct Progress {
     urn: String,
     sink: Arc<dyn LogSink>,
+    /// Cut out of every line: the engine shows log lines as plain text.
+    secrets: Secrets,
 }
 
 impl Progress {
@@ -46,7 +50,13 @@ impl Progress {
         Progress {
             urn: urn.into(),
             sink,
+            secrets: Secrets::default(),
         }
+    }
+
+    /// Masks `secrets` in every line logged from now on.
+    pub fn redacting(&mut self, secrets: Secrets) {
+        self.secrets = secrets;
     }
 
     pub fn discard() -> Self {
@@ -55,18 +65,30 @@ impl Progress {
 
     /// Replaces the resource's live status line, e.g. "waiting for load balancer (42 s)".
     pub fn status(&self, message: impl Into<String>) {
-        self.sink
-            .log(Severity::Info, &self.urn, message.into(), true);
+        self.sink.log(
+            Severity::Info,
+            &self.urn,
+            self.secrets.redact(&message.into()),
+            true,
+        );
     }
 
     pub fn info(&self, message: impl Into<String>) {
-        self.sink
-            .log(Severity::Info, &self.urn, message.into(), false);
+        self.sink.log(
+            Severity::Info,
+            &self.urn,
+            self.secrets.redact(&message.into()),
+            false,
+        );
     }
 
     pub fn warn(&self, message: impl Into<String>) {
-        self.sink
-            .log(Severity::Warning, &self.urn, message.into(), false);
+        self.sink.log(
+            Severity::Warning,
+            &self.urn,
+            self.secrets.redact(&message.into()),
+            false,
+        );
     }
 
     /// Waits (briefly) until the lines logged so far reached the engine, so that they are

@@ -1,6 +1,13 @@
-//! The one mechanism for waiting and retrying: poll an async probe with exponential backoff and
-//! jitter until it is ready, the ceiling (bounded by the engine's timeout) passes, or the
-//! operation is cancelled. Status lines show what is awaited and for how long.
+//! The one mechanism for waiting and retrying: poll an async probe, pausing in proportion to the
+//! time already waited (with jitter), until it is ready, the ceiling (bounded by the engine's
+//! timeout) passes, or the operation is cancelled. Status lines show what is awaited and for how
+//! long.
+//!
+//! Why proportional: a transition that completes at time T is seen at most one pause late, so a
+//! pause of at most 5 % of the time waited sees it at most ~5 % late, whatever T is (a 1 s
+//! acceptance and a 3 min load balancer alike). The cost is logarithmic: about 1/0.05 = 20
+//! probes each time the wait's length grows e-fold, so with the defaults (100 ms floor, 5 s
+//! cap) a 1 min wait makes about 70 describes and a 3 min wait about 95, then 12 a minute.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -18,9 +25,13 @@ pub enum Poll<T> {
 /// How often to poll and for how long at most.
 #[derive(Debug, Clone, Copy)]
 pub struct Backoff {
+    /// The first pause, and the least one.
     pub initial: Duration,
     pub max_interval: Duration,
-    pub multiplier: f64,
+    /// Each pause is `initial` plus this share of the time already waited (before jitter):
+    /// 0.05 notices a transition about 5 % late at most; 1.0 doubles the wait each time, for
+    /// retried writes, where every attempt costs a mutating call.
+    pub share_of_elapsed: f64,
     /// Give up after this long, even when the engine allows more.
     pub ceiling: Duration,
 }
@@ -28,21 +39,21 @@ pub struct Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Backoff {
-            initial: Duration::from_millis(500),
-            max_interval: Duration::from_secs(15),
-            multiplier: 1.6,
+            initial: Duration::from_millis(100),
+            max_interval: Duration::from_secs(5),
+            share_of_elapsed: 0.05,
             ceiling: Duration::from_secs(20 * 60),
         }
     }
 }
 
 impl Backoff {
-    /// The pause before poll number `attempt` (0-based), with up to ±20 % jitter so that many
-    /// waiters do not poll AWS in lockstep.
-    pub fn interval(&self, attempt: u32) -> Duration {
-        let base = self.initial.as_secs_f64() * self.multiplier.powi(attempt.min(64) as i32);
+    /// The pause after `elapsed` of waiting, shortened by up to 20 % at random so that many
+    /// waiters do not poll AWS in lockstep (never lengthened: the share stays a bound).
+    pub fn interval(&self, elapsed: Duration) -> Duration {
+        let base = self.initial.as_secs_f64() + self.share_of_elapsed * elapsed.as_secs_f64();
         let capped = base.min(self.max_interval.as_secs_f64());
-        let jitter = 0.8 + fastrand::f64() * 0.4;
+        let jitter = 0.8 + fastrand::f64() * 0.2;
         Duration::from_secs_f64((capped * jitter).max(0.0))
     }
 }
@@ -63,7 +74,7 @@ where
         Some(left) => backoff.ceiling.min(left),
         None => backoff.ceiling,
     };
-    let mut attempt = 0;
+    let mut polls: u32 = 0;
     loop {
         let state = tokio::select! {
             _ = ctx.cancel.cancelled() => return Err(ResourceError::Cancelled(format!("waiting for {what}"))),
@@ -73,6 +84,8 @@ where
             },
         };
         let elapsed = started.elapsed();
+        polls += 1;
+        tracing::debug!(what, poll = polls, state = %state, elapsed_ms = elapsed.as_millis() as u64, "still waiting");
         if elapsed >= ceiling {
             return Err(ResourceError::Timeout(
                 ceiling,
@@ -83,8 +96,7 @@ where
             "waiting for {what}: {state} ({} s)",
             elapsed.as_secs()
         ));
-        let pause = backoff.interval(attempt).min(ceiling - elapsed);
-        attempt += 1;
+        let pause = backoff.interval(elapsed).min(ceiling - elapsed);
         tokio::select! {
             _ = ctx.cancel.cancelled() => return Err(ResourceError::Cancelled(format!("waiting for {what}"))),
             _ = tokio::time::sleep(pause) => {}
@@ -102,21 +114,44 @@ mod tests {
         Backoff {
             initial: Duration::from_millis(1),
             max_interval: Duration::from_millis(5),
-            multiplier: 2.0,
+            share_of_elapsed: 1.0,
             ceiling: Duration::from_secs(5),
         }
     }
 
     #[test]
-    fn intervals_grow_to_the_cap_within_jitter() {
+    fn pauses_stay_a_small_share_of_the_time_waited_up_to_the_cap() {
         let backoff = Backoff::default();
-        for attempt in 0..20 {
-            let pause = backoff.interval(attempt).as_secs_f64();
-            let base = (0.5 * 1.6f64.powi(attempt as i32)).min(15.0);
+        for waited in [0.0, 1.0, 10.0, 60.0, 97.0, 180.0, 600.0] {
+            let pause = backoff
+                .interval(Duration::from_secs_f64(waited))
+                .as_secs_f64();
+            let base = (0.1 + 0.05 * waited).min(5.0);
             assert!(
-                pause >= base * 0.8 - 1e-9 && pause <= base * 1.2 + 1e-9,
-                "{attempt}: {pause}"
+                pause >= base * 0.8 - 1e-9 && pause <= base + 1e-9,
+                "{waited}: {pause}"
             );
+        }
+    }
+
+    /// The polling cost the module comment states: a transition at 1 s, 60 s and 180 s is seen
+    /// at most 5 % (plus the 100 ms floor) late, with a few dozen to about a hundred probes.
+    #[test]
+    fn late_noticing_and_probe_counts_follow_the_share() {
+        let backoff = Backoff::default();
+        for (done, most_probes) in [(1.0, 14), (60.0, 100), (180.0, 130)] {
+            let (mut waited, mut probes) = (0.0, 1);
+            while waited < done {
+                waited += backoff
+                    .interval(Duration::from_secs_f64(waited))
+                    .as_secs_f64();
+                probes += 1;
+            }
+            assert!(
+                waited <= done * 1.05 + 0.1 + 1e-9,
+                "{done}: seen at {waited}"
+            );
+            assert!(probes <= most_probes, "{done}: {probes} probes");
         }
     }
 

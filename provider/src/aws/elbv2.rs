@@ -1,8 +1,7 @@
 //! The Elastic Load Balancing v2 calls the producer makes: an internal Network Load Balancer with
 //! a security group, an IP target group with TCP health checks, and a TCP listener.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
@@ -196,16 +195,10 @@ impl<'a> Elbv2<'a> {
 
     /// Waits until the balancer is `active` (NLBs take a few minutes).
     pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
-        let backoff = Backoff {
-            initial: Duration::from_millis(200),
-            max_interval: Duration::from_secs(15),
-            multiplier: 1.6,
-            ceiling: Duration::from_secs(20 * 60),
-        };
         wait_for(
             self.ctx,
             "load balancer to become active",
-            backoff,
+            Backoff::default(),
             || async {
                 match self.load_balancer(arn).await? {
                     Some(lb) if lb.state == LoadBalancerState::Active => Ok(Poll::Ready(lb)),
@@ -404,6 +397,16 @@ impl<'a> Elbv2<'a> {
 
     /// The IPs registered in the group (in any state but `draining`).
     pub async fn registered_ips(&self, arn: &str) -> Result<BTreeSet<String>, AwsError> {
+        Ok(self.registered_targets(arn).await?.into_keys().collect())
+    }
+
+    /// The IPs registered in the group (in any state but `draining`), each with the
+    /// AvailabilityZone it was registered for (`all` for an address outside the VPC): a
+    /// deregistration must name the same zone.
+    pub async fn registered_targets(
+        &self,
+        arn: &str,
+    ) -> Result<BTreeMap<String, Option<String>>, AwsError> {
         let out = send!(
             self.ctx,
             "DescribeTargetHealth",
@@ -419,7 +422,11 @@ impl<'a> Elbv2<'a> {
                     TargetHealthState::parse(s.as_str()) != TargetHealthState::Draining
                 })
             })
-            .filter_map(|d| d.target().and_then(|t| t.id()).map(String::from))
+            .filter_map(|d| d.target())
+            .filter_map(|t| {
+                let zone = t.availability_zone().map(String::from);
+                t.id().map(|id| (id.to_string(), zone))
+            })
             .collect())
     }
 
@@ -448,15 +455,27 @@ impl<'a> Elbv2<'a> {
         Ok(())
     }
 
+    /// Deregisters each IP for the AvailabilityZone it was registered with (from
+    /// [`Self::registered_targets`]).
     pub async fn deregister_targets(
         &self,
         arn: &str,
-        ips: &[String],
+        registered: &BTreeMap<String, Option<String>>,
         port: u16,
     ) -> Result<(), AwsError> {
-        let Some(targets) = targets(ips, port, &BTreeSet::new()) else {
+        if registered.is_empty() {
             return Ok(());
-        };
+        }
+        let targets: Vec<TargetDescription> = registered
+            .iter()
+            .map(|(ip, zone)| {
+                TargetDescription::builder()
+                    .id(ip)
+                    .port(port.into())
+                    .set_availability_zone(zone.clone())
+                    .build()
+            })
+            .collect();
         send!(
             self.ctx,
             "DeregisterTargets",

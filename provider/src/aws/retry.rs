@@ -3,7 +3,11 @@
 //! runtime's single wait mechanism, so backoff, ceilings, progress and Cancel behave alike.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_types::request_id::RequestId;
 
 use super::error::{AwsError, ErrorKind};
 use crate::config::Context;
@@ -26,13 +30,14 @@ fn backoff_for(also: &[ErrorKind]) -> Backoff {
     Backoff {
         initial: Duration::from_millis(250),
         max_interval: Duration::from_secs(15),
-        multiplier: 2.0,
+        // Doubling: every retry of a write is a mutating call, so few of them.
+        share_of_elapsed: 1.0,
         ceiling,
     }
 }
 
 /// Calls `op` until it succeeds, fails with an error that is not retryable, or the ceiling
-/// (bounded by the engine's timeout) passes.
+/// (bounded by the engine's timeout) passes. `op` gets the attempt number, from 1.
 pub async fn call<T, F, Fut>(
     ctx: &Context,
     operation: &'static str,
@@ -40,11 +45,13 @@ pub async fn call<T, F, Fut>(
     mut op: F,
 ) -> Result<T, AwsError>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
+    let mut attempts = 0;
     let outcome = wait_for(ctx, operation, backoff_for(also), || {
-        let attempt = op();
+        attempts += 1;
+        let attempt = op(attempts);
         async move {
             Ok(match attempt.await {
                 Ok(value) => Poll::Ready(Ok(value)),
@@ -71,6 +78,64 @@ where
     }
 }
 
+/// One attempt of an SDK call through [`logged`], its error made an [`AwsError`].
+pub async fn attempt<T, E>(
+    operation: &'static str,
+    attempt: u32,
+    sent: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<T, AwsError>
+where
+    T: RequestId,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    logged(operation, attempt, sent)
+        .await
+        .map_err(|e| AwsError::from_sdk(operation, e))
+}
+
+/// One attempt of an SDK call, logged for `pulumi up --logtostderr --logflow -v=9` (the engine
+/// passes those flags on: pulumi/sdk/go/common/resource/plugin/plugin.go,
+/// `buildPluginArguments`). The line holds no request or answer content, and of an error only
+/// its code: AWS messages may quote input values, secrets among them.
+pub async fn logged<T, E>(
+    operation: &'static str,
+    attempt: u32,
+    sent: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<T, SdkError<E, HttpResponse>>
+where
+    T: RequestId,
+    E: ProvideErrorMetadata,
+{
+    let started = Instant::now();
+    let result = sent.await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let service = service_of::<T>();
+    let (outcome, request_id) = match &result {
+        Ok(answer) => ("ok", answer.request_id()),
+        Err(e) => (
+            e.code().unwrap_or("transport error"),
+            e.request_id().or_else(|| e.meta().request_id()),
+        ),
+    };
+    tracing::debug!(
+        service,
+        action = operation,
+        attempt,
+        duration_ms,
+        outcome,
+        request_id = request_id.unwrap_or("-"),
+        "AWS call"
+    );
+    result
+}
+
+/// The AWS service of an SDK answer type, from its crate: `aws_sdk_ec2::…` is `ec2`.
+fn service_of<T>() -> &'static str {
+    let path = std::any::type_name::<T>();
+    let krate = path.split("::").next().unwrap_or(path);
+    krate.strip_prefix("aws_sdk_").unwrap_or(krate)
+}
+
 /// Every item of a paginated Describe call: `page` gets the previous page's token (`None`
 /// first) and answers its items and the next token; an absent or empty token ends it.
 pub async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
@@ -94,15 +159,31 @@ where
 /// into an [`AwsError`] named after the operation.
 macro_rules! send {
     ($ctx:expr, $operation:literal, $also:expr, $request:expr) => {
-        $crate::aws::retry::call($ctx, $operation, $also, || {
-            let request = $request;
-            async move {
-                request
-                    .send()
-                    .await
-                    .map_err(|e| $crate::aws::error::AwsError::from_sdk($operation, e))
-            }
+        $crate::aws::retry::call($ctx, $operation, $also, |attempt| {
+            // Boxed: the SDK's send futures are large, and nested inline in every caller's
+            // future they overflow a worker thread's stack in debug builds.
+            $crate::aws::retry::attempt($operation, attempt, Box::pin($request.send()))
         })
     };
 }
 pub(crate) use send;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_is_named_after_the_sdk_crate() {
+        assert_eq!(
+            service_of::<aws_sdk_ec2::operation::create_security_group::CreateSecurityGroupOutput>(
+            ),
+            "ec2"
+        );
+        assert_eq!(
+            service_of::<
+                aws_sdk_elasticloadbalancingv2::operation::create_listener::CreateListenerOutput,
+            >(),
+            "elasticloadbalancingv2"
+        );
+    }
+}

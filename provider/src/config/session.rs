@@ -31,6 +31,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The SDK configuration the provider's AWS clients are built from.
 pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupError> {
+    sdk_config_with_ceiling(config, ATTEMPT_TIMEOUT).await
+}
+
+async fn sdk_config_with_ceiling(
+    config: &ProviderConfig,
+    attempt_timeout: Duration,
+) -> Result<SdkConfig, AwsSetupError> {
     // One retry layer: ours (retry.rs, bounded by the engine's timeouts and Cancel). The SDK's
     // own retries would multiply under it; each attempt gets a ceiling so a hung call cannot
     // outlive ours.
@@ -39,7 +46,7 @@ pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupEr
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_attempt_timeout(attempt_timeout)
                 .build(),
         );
     if let Some(region) = &config.region {
@@ -97,15 +104,84 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 /// account id.
 pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupError> {
     let sts = aws_sdk_sts::Client::new(sdk);
-    let identity = tokio::time::timeout(VALIDATION_TIMEOUT, sts.get_caller_identity().send())
-        .await
-        .map_err(|_| {
-            AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
-        })?
-        .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
+    let identity = tokio::time::timeout(
+        VALIDATION_TIMEOUT,
+        crate::aws::retry::logged("GetCallerIdentity", 1, sts.get_caller_identity().send()),
+    )
+    .await
+    .map_err(|_| {
+        AwsSetupError::Credentials(format!("no answer from STS in {VALIDATION_TIMEOUT:?}"))
+    })?
+    .map_err(|e| AwsSetupError::Credentials(causes(&e)))?;
     identity
         .account()
         .filter(|a| !a.is_empty())
         .map(String::from)
         .ok_or_else(|| AwsSetupError::Credentials("STS answered without an account id".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::aws::error::{AwsError, ErrorKind};
+
+    /// A server that accepts connections, reads, and never answers; counts the connections.
+    fn hung_server() -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut reader = stream.try_clone().expect("clone");
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 4096];
+                    while matches!(reader.read(&mut buffer), Ok(n) if n > 0) {}
+                });
+                held.push(stream);
+            }
+        });
+        (url, accepted)
+    }
+
+    #[tokio::test]
+    async fn the_sdk_makes_one_attempt_and_a_hung_attempt_is_cut_at_the_ceiling() {
+        let (url, accepted) = hung_server();
+        let config = ProviderConfig {
+            region: Some("us-east-1".into()),
+            endpoint: Some(url),
+            ..ProviderConfig::default()
+        };
+        let ceiling = Duration::from_millis(500);
+        let sdk = sdk_config_with_ceiling(&config, ceiling)
+            .await
+            .expect("sdk config")
+            .into_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "AKIDTEST", "secret", None, None, "test",
+                    ),
+                ),
+            )
+            .build();
+        assert_eq!(sdk.retry_config().map(|r| r.max_attempts()), Some(1));
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let started = Instant::now();
+        let outcome = ec2.describe_vpcs().send().await;
+        let took = started.elapsed();
+        let error = AwsError::from_sdk("DescribeVpcs", outcome.expect_err("a hung call must fail"));
+        assert!(took >= ceiling && took < ceiling * 4, "took {took:?}");
+        // Ours decides whether to try again: the SDK made exactly one attempt.
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(error.kind, ErrorKind::Transient, "{}", error.message);
+    }
 }

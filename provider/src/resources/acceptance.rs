@@ -48,7 +48,6 @@ async fn connection(
 
 fn backoff(ceiling: Duration) -> Backoff {
     Backoff {
-        initial: Duration::from_millis(200),
         ceiling,
         ..Backoff::default()
     }
@@ -128,6 +127,7 @@ impl Resource for EndpointAcceptance {
             }
             _ => {}
         }
+        let id = format!("{}/{}", inputs.service_id, inputs.endpoint_id);
         ctx.progress
             .status("waiting for the connection to become available");
         let accepted = wait_for(
@@ -150,8 +150,16 @@ impl Resource for EndpointAcceptance {
                 }
             },
         )
-        .await?;
-        let id = format!("{}/{}", inputs.service_id, inputs.endpoint_id);
+        .await
+        // Accepted already: cancelled or timed out, the engine must keep the acceptance in
+        // state, or a destroy would never reject the connection again.
+        .map_err(|e| {
+            let pending = AcceptanceState {
+                state: found.state.to_string(),
+                owner_account: found.owner.clone(),
+            };
+            ResourceError::partial(id.clone(), inputs, &pending, e)
+        })?;
         Ok((
             id,
             AcceptanceState {

@@ -13,12 +13,54 @@ pub const MAX_NAME: usize = 32;
 /// Tag that ties every piece to its resource, so a retried create can adopt what it finds.
 pub const NAME_TAG: &str = "pulumi-privatelink:name";
 
+/// Tag naming the create that made, or last took over, a piece: `instanceId` in the state. The
+/// engine creates the successor of a replacement it forces (`pulumi up --replace`, replaceWith,
+/// deletedWith, a provider replaced in place) before it deletes the old resource, without asking
+/// Diff (pulumi/pkg/resource/deploy/step_generator.go, `diff`). The successor has the same URN,
+/// hence the same name, and takes the pieces over like a retried create; this tag then tells
+/// the old resource's Delete and Read that the pieces are no longer its own.
+pub const INSTANCE_TAG: &str = "pulumi-privatelink:instance";
+
+/// The tags this provider writes for itself: never part of a resource's `tags`.
+pub const OWN_TAGS: [&str; 2] = [NAME_TAG, INSTANCE_TAG];
+
+/// A new instance id, drawn by every create (and by the first update of a state that has none).
+pub fn new_instance_id() -> String {
+    format!("{:016x}", fastrand::u64(..))
+}
+
+/// `tags` with this instance's tag, when the state has an instance id.
+pub fn with_instance(mut tags: Tags, instance_id: Option<&str>) -> Tags {
+    if let Some(id) = instance_id {
+        tags.insert(INSTANCE_TAG.into(), id.into());
+    }
+    tags
+}
+
+/// The instance id a piece's tags name when it is not `own`: for a piece this state recorded,
+/// a later create of the same resource took it over; for one found by name, another create
+/// made it. A piece or state without an instance id (made by an earlier version) belongs to
+/// whoever holds it.
+pub fn other_instance<'t>(tags: &'t Tags, own: Option<&str>) -> Option<&'t str> {
+    let tagged = tags.get(INSTANCE_TAG)?;
+    (Some(tagged.as_str()) != own && own.is_some()).then_some(tagged.as_str())
+}
+
+/// The progress line of an operation that leaves the pieces to the resource's successor.
+pub fn left_to_successor(own: Option<&str>, successor: &str, what: &str) -> String {
+    format!(
+        "instance {} of this resource was replaced: {what} now belongs to its successor          (instance {successor}), which took it over, and is left alone",
+        own.unwrap_or_default()
+    )
+}
+
 /// `<resource name>-<7 hex>`, the hex folded from the resource's URN: the same in a preview
 /// and the `up` that follows, and in an `up` that runs again after one was interrupted (the
 /// engine then has no record of the name, and sends a fresh random seed with every Check, see
 /// pulumi/pkg/resource/deploy/step_generator.go), so that run finds and adopts what the
 /// first made. Unique between stacks and projects (both are in the URN). A replacement keeps
-/// the name; both resources replace delete-before-create, so the two never coexist.
+/// the name: Diff asks for delete-before-create, and a replacement the engine forces without
+/// Diff takes the old pieces over (INSTANCE_TAG).
 pub fn generated_name(resource_name: &str, urn: &str) -> String {
     let mut base: String = resource_name
         .chars()
@@ -140,5 +182,19 @@ mod tests {
         assert!(name_problem(&odd).is_none(), "{odd}");
         let other_stack = urn.replace(":dev::", ":prod::");
         assert_ne!(a, generated_name("orders-db-producer", &other_stack));
+    }
+
+    #[test]
+    fn a_piece_tagged_by_another_instance_belongs_to_the_successor() {
+        let own = new_instance_id();
+        let tagged = with_instance(Tags::new(), Some(&own));
+        assert_eq!(other_instance(&tagged, Some(&own)), None);
+        let later = new_instance_id();
+        assert_ne!(own, later);
+        assert_eq!(other_instance(&tagged, Some(&later)), Some(own.as_str()));
+        // Pieces or states from before instance ids belong to whoever holds them.
+        assert_eq!(other_instance(&Tags::new(), Some(&own)), None);
+        assert_eq!(other_instance(&tagged, None), None);
+        assert!(with_instance(Tags::new(), None).is_empty());
     }
 }

@@ -450,6 +450,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
             __props__.__dict__["availability_zone_ids"] = None
             __props__.__dict__["availability_zones"] = None
             __props__.__dict__["connections"] = None
+            __props__.__dict__["instance_id"] = None
             __props__.__dict__["listener_arn"] = None
             __props__.__dict__["load_balancer_arn"] = None
             __props__.__dict__["load_balancer_dns_name"] = None
@@ -493,6 +494,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
         __props__.__dict__["enforce_security_group_inbound_rules_on_private_link_traffic"] = None
         __props__.__dict__["force_destroy"] = None
         __props__.__dict__["health_check"] = None
+        __props__.__dict__["instance_id"] = None
         __props__.__dict__["listener_arn"] = None
         __props__.__dict__["load_balancer_arn"] = None
         __props__.__dict__["load_balancer_dns_name"] = None
@@ -610,6 +612,14 @@ class PrivateLinkProducer(pulumi.CustomResource):
         TCP health checks of the targets.
         """
         return pulumi.get(self, "health_check")
+
+    @property
+    @pulumi.getter(name="instanceId")
+    def instance_id(self) -> pulumi.Output[str]:
+        """
+        Id of the create that made this resource's AWS pieces, tagged on them as `pulumi-privatelink:instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, `replaceWith`, `deletedWith`, a replaced provider) creates the successor before it deletes this resource, and the successor keeps the name, so it takes these pieces over and re-tags them; the old resource's delete then leaves them alone. Use `deleteBeforeReplace: true` to get new pieces instead.
+        """
+        return pulumi.get(self, "instance_id")
 
     @property
     @pulumi.getter(name="listenerArn")

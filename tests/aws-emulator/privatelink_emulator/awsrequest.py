@@ -27,6 +27,8 @@ class AwsRequest:
     region: str
     access_key: str
     params: dict = field(default_factory=dict)
+    # The IAM principal the call is made as (see caller_arn).
+    caller: str = ""
 
     @property
     def write(self):
@@ -71,7 +73,20 @@ def parse(environ, body):
     if not action:
         action = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '/')}"
     account = resolve_account(environ, access_key)
-    return AwsRequest(service, action, account, region, access_key, params)
+    return AwsRequest(service, action, account, region, access_key, params, caller_arn(access_key, account))
+
+
+def caller_arn(access_key, account):
+    """The principal behind an access key: the role for keys from sts:AssumeRole (as an allowed
+    principal names it, arn:aws:iam::<account>:role/<name>), otherwise the account root (the
+    emulator's 12-digit keys act as the account itself)."""
+    if access_key and not ACCOUNT_KEY.fullmatch(access_key):
+        from moto.sts.models import sts_backends
+        for partition_backend in sts_backends[account].values():
+            role = partition_backend.get_assumed_role_from_access_key(access_key)
+            if role is not None:
+                return role.role_arn
+    return f"arn:aws:iam::{account}:root"
 
 
 def resolve_account(environ, access_key):

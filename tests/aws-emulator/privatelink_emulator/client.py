@@ -99,14 +99,24 @@ class Emulator:
         """Live resources: {account: {region: {kind: [ids]}}}, empty parts left out."""
         return self.request("GET", "/_emulator/inventory", query={"account": account} if account else None)
 
-    def fault(self, action, kind, count=1, account=None, service=None, latency_ms=None, code=None):
+    def fault(self, action, kind, count=1, account=None, service=None, latency_ms=None, code=None,
+              answer=None):
         """The next `count` calls of `action` ('*': any) fail with `kind` (throttle, http500,
-        http503, drop, refuse with `code`), are carried out but answered with a 500 (lost_answer),
-        or are delayed (latency). Answers the rule."""
+        http503, drop, refuse with `code`), are carried out with their answer lost (lost_answer;
+        `answer` "none": connection closed, "http500": a server error), or are delayed (latency).
+        Answers the rule."""
         spec = {"action": action, "kind": kind, "count": count}
-        spec.update({k: v for k, v in (("account", account), ("service", service),
-                                       ("latency_ms", latency_ms), ("code", code)) if v is not None})
+        spec.update({k: v for k, v in (("account", account), ("service", service), ("latency_ms", latency_ms),
+                                       ("code", code), ("answer", answer)) if v is not None})
         return self.request("POST", "/_emulator/faults", spec)
+
+    def halt(self, account, after_writes, lose_answer=False):
+        """After `after_writes` writes of `account`, drop its every call undone (halt.py)."""
+        return self.request("POST", "/_emulator/halt", {"account": account, "after_writes": after_writes,
+                                                        "lose_answer": lose_answer})["halt"]
+
+    def clear_halt(self):
+        self.request("DELETE", "/_emulator/halt")
 
     def faults(self):
         return self.request("GET", "/_emulator/faults")["faults"]

@@ -5,8 +5,10 @@ from werkzeug.wrappers import Request, Response
 
 from . import dns, inventory, state
 from .faults import FAULTS
+from .halt import HALT
 from .journal import JOURNAL
 from .state import LOCK, SCHEDULER
+from .visibility import VISIBILITY
 
 
 def _json(data, status=200):
@@ -28,7 +30,9 @@ def reset_all():
     with LOCK:
         moto_api_backend.reset()
         state.reset()
+        VISIBILITY.clear()
         FAULTS.clear()
+        HALT.clear()
         JOURNAL.clear()
         dns.RECORDS.clear()
         dns.TXT_RECORDS.clear()
@@ -100,7 +104,16 @@ def _resolve(request):
     return {"hostname": hostname, "vpc": vpc, "addresses": addresses}
 
 
+def _halt(request):
+    if request.method == "POST":
+        return {"halt": HALT.set(_body(request))}
+    if request.method == "DELETE":
+        HALT.clear()
+    return {"halt": HALT.get()}
+
+
 ROUTES = {
+    "/_emulator/halt": (_halt, {"GET", "POST", "DELETE"}),
     "/_emulator/health": (_health, {"GET"}),
     "/_emulator/reset": (_reset, {"POST"}),
     "/_emulator/log": (_log, {"GET"}),

@@ -2,12 +2,13 @@
 import itertools
 import threading
 
-# `lose_answer`: the call is carried out, then the connection is closed without the answer (a
-# client cannot tell whether it happened: what idempotency tokens are for). `lost_answer`: the
-# call is carried out, then answered with HTTP 500 (the same, as a server error the client
-# retries). `refuse`: a 400 with `code` (default AccessDenied / UnauthorizedOperation), an error
-# no client may retry.
-KINDS = {"throttle", "http500", "http503", "drop", "latency", "lose_answer", "lost_answer", "refuse"}
+# `lost_answer`: the call is carried out and its answer never reaches the caller, who cannot tell
+# whether it happened (what idempotency tokens are for). `answer` says how the loss shows:
+# "none" (default) closes the connection without a response, as a client timeout or a dropped
+# connection does; "http500" answers a server error instead. `refuse`: a 400 with `code` (default
+# AccessDenied / UnauthorizedOperation), an error no client may retry.
+KINDS = {"throttle", "http500", "http503", "drop", "latency", "lost_answer", "refuse"}
+LOST_ANSWERS = ("none", "http500")
 
 
 class FaultRules:
@@ -36,6 +37,12 @@ class FaultRules:
         }
         if spec.get("code"):
             rule["code"] = str(spec["code"])
+        if kind == "lost_answer":
+            rule["answer"] = spec.get("answer", "none")
+            if rule["answer"] not in LOST_ANSWERS:
+                raise ValueError(f"answer must be one of {list(LOST_ANSWERS)}")
+        elif "answer" in spec:
+            raise ValueError("answer applies only to kind lost_answer")
         with self._lock:
             self._rules.append(rule)
         return dict(rule)

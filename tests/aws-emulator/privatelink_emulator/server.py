@@ -7,8 +7,10 @@ import traceback
 
 from . import awsrequest, errors
 from .faults import FAULTS
+from .halt import HALT
 from .journal import JOURNAL
-from .state import LOCK, SCHEDULER
+from .state import CALLER, LOCK, SCHEDULER
+from .visibility import VISIBILITY
 
 _STATUS_TEXT = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
                 503: "Service Unavailable"}
@@ -61,24 +63,39 @@ class EmulatorApp:
         body = awsrequest.read_body(environ)
         with LOCK:
             request = awsrequest.parse(environ, body)
+        if HALT.halted(request):  # halt.py: its caller counts as dead
+            JOURNAL.record(request, 0, b"", fault="halt")
+            _drop(environ)
         fault = FAULTS.take(request)
         if fault and fault["kind"] == "latency":
             time.sleep(fault["latency_ms"] / 1000.0)
-        elif fault and fault["kind"] not in ("lose_answer", "lost_answer"):
+        elif fault and fault["kind"] != "lost_answer":
             return self._fail(request, fault, environ, start_response)
         with LOCK:
             SCHEDULER.run_due()
+            hidden = VISIBILITY.hidden_answer(request)
+            if hidden is not None:
+                JOURNAL.record(request, hidden[0], hidden[2])
+                start_response(status_line(hidden[0]), hidden[1])
+                return [hidden[2]]
+            CALLER.arn = request.caller
             try:
                 status, headers, out = call_wsgi(self.moto_app, environ)
             except Exception:  # moto raises NotImplementedError for actions it lacks
                 traceback.print_exc()
                 status, out = 500, b""
+            finally:
+                CALLER.arn = None
+            VISIBILITY.created(request, status, out)
         if status >= 500 and not _looks_like_aws_body(out):
             status, headers, out = self._emulator_gap(request)
-        if fault and fault["kind"] == "lost_answer":  # done, but the caller hears a server error
+        lost = fault["answer"] if fault and fault["kind"] == "lost_answer" else None
+        if lost == "http500":  # done, but the caller hears a server error
             status, headers, out = errors.server_error(request.service, 500)
-        JOURNAL.record(request, status, out, fault=fault["kind"] if fault else None)
-        if fault and fault["kind"] == "lose_answer":
+        halted_answer = status < 400 and HALT.carried_out(request)  # the crash tests' lost answer
+        JOURNAL.record(request, status, out,
+                       fault=fault["kind"] if fault else ("lost_answer" if halted_answer else None))
+        if lost == "none" or halted_answer:  # done, but the caller hears nothing
             _drop(environ)
         start_response(status_line(status), headers)
         return [out]

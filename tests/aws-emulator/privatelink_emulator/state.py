@@ -20,6 +20,7 @@ DEFAULT_DELAYS = {
     "service_pending": 0.0,      # endpoint service Pending -> Available
     "target_registration": 0.0,  # registered target initial -> healthy
     "target_deregistration": 0.0,  # deregistered target draining -> gone
+    "visibility_lag": 0.0,       # a new resource is missing from Describe-by-id (visibility.py)
 }
 
 
@@ -35,7 +36,9 @@ DEFAULT_DELAYS = {
 #   (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html);
 # - requester-managed ENIs of a deleted endpoint or NLB are released minutes later (the reason
 #   DeleteSecurityGroup answers DependencyViolation for a while:
-#   https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html).
+#   https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html);
+# - a resource just created may be missing from reads for a short while; the page gives no
+#   figure, 2 s is the emulator's choice (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
 PROFILES = {
     "aws": {
         "nlb_provisioning": 180.0,
@@ -46,6 +49,7 @@ PROFILES = {
         "service_pending": 30.0,
         "target_registration": 90.0,
         "target_deregistration": 300.0,
+        "visibility_lag": 2.0,
     },
 }
 
@@ -174,6 +178,15 @@ class ClientTokens:
         self._made.clear()
 
 
+class Caller:
+    """The principal of the AWS call being served (set under LOCK before moto runs it), for the
+    rules that depend on who calls, not only on the account (endpoint service permissions)."""
+
+    def __init__(self):
+        self.arn = None
+
+
+CALLER = Caller()
 CONFIG = Config()
 CLIENT_TOKENS = ClientTokens()
 SCHEDULER = Scheduler()

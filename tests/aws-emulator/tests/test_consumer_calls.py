@@ -82,9 +82,12 @@ def test_consumer_sees_service_detail_by_name_by_filter_and_in_the_full_list(emu
     assert name not in gateways["ServiceNames"] and gateways["ServiceNames"]
     assert error_code(ec2_b.describe_vpc_endpoint_services,
                       Filters=[{"Name": "colour", "Values": ["x"]}]) == "InvalidParameterValue"
-    # The owner's own view carries the zone ids too.
+    # The owner's own view carries the zone ids too, in the order of the owner's zone names (which
+    # map to other zones than the consumer's: tests/aws-emulator/README.md, "Availability Zones").
     own = ec2_a.describe_vpc_endpoint_service_configurations(ServiceIds=[svc["ServiceId"]])["ServiceConfigurations"][0]
-    assert own["AvailabilityZoneIds"] == expected["AvailabilityZoneIds"]
+    owner_ids = {z["ZoneName"]: z["ZoneId"] for z in ec2_a.describe_availability_zones()["AvailabilityZones"]}
+    assert own["AvailabilityZoneIds"] == [owner_ids["us-east-1a"], owner_ids["us-east-1b"]]
+    assert sorted(own["AvailabilityZoneIds"]) == sorted(expected["AvailabilityZoneIds"])
 
 
 def test_service_detail_without_private_dns_name_and_paging(emulator, ec2_a, ec2_b, elbv2_a):

@@ -72,3 +72,21 @@ def test_bad_fault_spec_and_clear(emulator):
     _fault(emulator, action="*", count=5, kind="throttle")
     assert len(emulator.call("GET", "/_emulator/faults")["faults"]) == 1
     assert emulator.call("DELETE", "/_emulator/faults")["faults"] == []
+
+
+def test_one_kind_for_a_write_whose_answer_is_lost(emulator, ec2_a):
+    """`lost_answer` is the one kind for "carried out, answer lost"; the former `lose_answer` is gone."""
+    refused = emulator.call("POST", "/_emulator/faults",
+                            {"action": "CreateSecurityGroup", "kind": "lose_answer"})
+    assert "kind must be one of" in refused["error"]
+    vpc = ec2_a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    _fault(emulator, action="CreateSecurityGroup", kind="lost_answer")
+    quiet = emulator.client("ec2", PRODUCER, retries=1)
+    with pytest.raises(ConnectionClosedError):
+        quiet.create_security_group(VpcId=vpc, GroupName="g", Description="d")
+    _fault(emulator, action="CreateSecurityGroup", kind="lost_answer", answer="http500")
+    assert _error(quiet.create_security_group, VpcId=vpc, GroupName="h", Description="d") == ("InternalError", 500)
+    names = {g["GroupName"] for g in ec2_a.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]}
+    assert {"g", "h"} <= names
+    assert [e["fault"] for e in emulator.log(action="CreateSecurityGroup")] == ["lost_answer", "lost_answer"]

@@ -148,3 +148,57 @@ def test_assume_role_credentials_act_as_the_role_account(emulator):
                            aws_session_token=creds["SessionToken"])
     assert assumed.get_caller_identity()["Account"] == CONSUMER
     assert emulator.log(action="GetCallerIdentity")[-1]["account"] == CONSUMER
+
+
+def _as_role(emulator, account, role_arn):
+    """An EC2 client acting as `role_arn`, assumed through STS as the provider's assumeRole does."""
+    import boto3
+    from conftest import REGION
+    creds = emulator.client("sts", account).assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
+    return boto3.client("ec2", endpoint_url=emulator.url, region_name=REGION,
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def test_a_role_principal_admits_only_that_role_and_an_account_root_the_whole_account(emulator, ec2_a, ec2_b,
+                                                                                      elbv2_a):
+    deployer = f"arn:aws:iam::{CONSUMER}:role/glue-deployer"
+    svc = _producer(ec2_a, elbv2_a, principals=(deployer,))
+    vpc, subnets, group = _consumer(ec2_b)
+    as_deployer = _as_role(emulator, CONSUMER, deployer)
+    as_other_role = _as_role(emulator, CONSUMER, f"arn:aws:iam::{CONSUMER}:role/other")
+    names = [svc["ServiceName"]]
+    assert error_code(ec2_b.describe_vpc_endpoint_services, ServiceNames=names) == "InvalidServiceName"
+    assert error_code(endpoint, ec2_b, vpc, subnets, [group], svc["ServiceName"]) == "InvalidServiceName"
+    assert error_code(endpoint, as_other_role, vpc, subnets, [group], svc["ServiceName"]) == "InvalidServiceName"
+    assert as_deployer.describe_vpc_endpoint_services(ServiceNames=names)["ServiceNames"] == names
+    assert endpoint(as_deployer, vpc, subnets, [group], svc["ServiceName"])["State"] == "pendingAcceptance"
+    ec2_a.modify_vpc_endpoint_service_permissions(ServiceId=svc["ServiceId"],
+                                                  AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"])
+    assert endpoint(as_other_role, vpc, subnets[:1], [group], svc["ServiceName"])["State"] == "pendingAcceptance"
+
+
+def test_zone_names_map_to_zone_ids_per_account(ec2_a, ec2_b, elbv2_a):
+    """AWS maps zone names to physical zones independently per account; ids are shared."""
+    def ids(ec2):
+        return {z["ZoneName"]: z["ZoneId"] for z in ec2.describe_availability_zones()["AvailabilityZones"]}
+    producer_ids, consumer_ids = ids(ec2_a), ids(ec2_b)
+    assert producer_ids["us-east-1a"] != consumer_ids["us-east-1a"]
+    assert set(producer_ids.values()) == set(consumer_ids.values())
+    svc = _producer(ec2_a, elbv2_a)  # NLB in the producer's us-east-1a and us-east-1b
+    consumer_vpc = ec2_b.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    outside = next(name for name, zone_id in consumer_ids.items()
+                   if zone_id not in (producer_ids["us-east-1a"], producer_ids["us-east-1b"]))
+    by_id = ec2_b.create_subnet(VpcId=consumer_vpc, CidrBlock="10.1.1.0/24",
+                                AvailabilityZoneId=producer_ids["us-east-1a"])["Subnet"]
+    assert by_id["AvailabilityZoneId"] == producer_ids["us-east-1a"]
+    assert by_id["AvailabilityZone"] != "us-east-1a"
+    elsewhere = ec2_b.create_subnet(VpcId=consumer_vpc, CidrBlock="10.1.2.0/24", AvailabilityZone=outside)["Subnet"]
+    group = security_group(ec2_b, consumer_vpc, "endpoint")
+    details = ec2_b.describe_vpc_endpoint_services(ServiceNames=[svc["ServiceName"]])["ServiceDetails"][0]
+    assert sorted(details["AvailabilityZoneIds"]) == sorted([producer_ids["us-east-1a"], producer_ids["us-east-1b"]])
+    assert by_id["AvailabilityZone"] in details["AvailabilityZones"]
+    assert error_code(endpoint, ec2_b, consumer_vpc, [elsewhere["SubnetId"]], [group],
+                      svc["ServiceName"]) == "InvalidParameter"
+    assert endpoint(ec2_b, consumer_vpc, [by_id["SubnetId"]], [group], svc["ServiceName"])["State"] \
+        == "pendingAcceptance"

@@ -87,8 +87,8 @@ def test_alias_must_target_an_endpoint_entry_and_resolves_inside_the_vpc_only(em
 
 def test_a_lost_answer_is_carried_out_and_the_retry_meets_the_caller_reference(emulator, ec2_b):
     vpc, _subnets = network(ec2_b, "10.1.0.0/16")
-    emulator.fault("CreateHostedZone", "lose_answer", account=CONSUMER)
+    emulator.fault("CreateHostedZone", "lost_answer", account=CONSUMER)
     route53 = emulator.client("route53", CONSUMER, retries=2)
     assert error_code(_zone, route53, "a.example.com", vpc) == "HostedZoneAlreadyExists"
-    assert [e["fault"] for e in emulator.log(action="CreateHostedZone")] == ["lose_answer", None]
+    assert [e["fault"] for e in emulator.log(action="CreateHostedZone")] == ["lost_answer", None]
     assert len(route53.list_hosted_zones_by_name(DNSName="a.example.com")["HostedZones"]) == 1

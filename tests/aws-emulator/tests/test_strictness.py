@@ -42,7 +42,7 @@ def test_endpoint_client_token_is_remembered_after_the_endpoint_is_deleted(ec2_a
 
 def test_lost_answer_fault_carries_out_the_write(emulator, ec2_a):
     vpc, _ = network(ec2_a)
-    emulator.fault("CreateSecurityGroup", "lost_answer")
+    emulator.fault("CreateSecurityGroup", "lost_answer", answer="http500")
     assert error_code(ec2_a.create_security_group, VpcId=vpc, GroupName="g", Description="d") == "InternalError"
     names = [g["GroupName"] for g in ec2_a.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]]
@@ -62,3 +62,34 @@ def test_aws_delay_profile_scales_every_delay(emulator):
     assert delays["nlb_provisioning"] == 90.0 and delays["target_deregistration"] == 150.0
     delays = emulator.call("POST", "/_emulator/config", {"profile": "aws", "scale": 0, "eni_release": 1})["delays"]
     assert delays["eni_release"] == 1.0 and delays["nlb_provisioning"] == 0.0
+
+
+def test_a_target_outside_the_vpc_is_deregistered_only_with_its_zone_all(emulator, ec2_a, elbv2_a):
+    vpc, _ = network(ec2_a)
+    group = elbv2_a.create_target_group(Name="tg", Protocol="TCP", Port=5432, VpcId=vpc,
+                                        TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    outside = {"Id": "10.99.0.10", "Port": 5432, "AvailabilityZone": "all"}
+    elbv2_a.register_targets(TargetGroupArn=group, Targets=[outside, {"Id": "10.0.1.10", "Port": 5432}])
+    described = {d["Target"]["Id"]: d["Target"].get("AvailabilityZone")
+                 for d in elbv2_a.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]}
+    assert described == {"10.99.0.10": "all", "10.0.1.10": None}
+    assert error_code(elbv2_a.deregister_targets, TargetGroupArn=group,
+                      Targets=[{"Id": "10.99.0.10", "Port": 5432}]) == "InvalidTarget"
+    elbv2_a.deregister_targets(TargetGroupArn=group, Targets=[outside])
+    elbv2_a.deregister_targets(TargetGroupArn=group, Targets=[{"Id": "10.0.1.10", "Port": 5432}])
+    assert elbv2_a.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
+
+
+def test_a_new_resource_is_missing_from_describe_by_id_for_the_visibility_lag(emulator, ec2_a, elbv2_a):
+    import time
+    vpc, subnets = network(ec2_a)
+    emulator.call("POST", "/_emulator/config", {"visibility_lag": 1.5})
+    group = security_group(ec2_a, vpc, "new")
+    arn = nlb(elbv2_a, subnets, [group])
+    assert error_code(ec2_a.describe_security_groups, GroupIds=[group]) == "InvalidGroup.NotFound"
+    assert error_code(elbv2_a.describe_load_balancers, LoadBalancerArns=[arn]) == "LoadBalancerNotFound"
+    listed = ec2_a.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+    assert group in [g["GroupId"] for g in listed]  # only reads by id are held back
+    time.sleep(1.6)
+    assert ec2_a.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["GroupId"] == group
+    assert elbv2_a.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]["LoadBalancerArn"] == arn

@@ -46,4 +46,4 @@ def test_config_rejects_unknown_delays(emulator):
     delays = emulator.call("GET", "/_emulator/config")["delays"]
     assert set(delays) == {"nlb_provisioning", "endpoint_pending", "endpoint_acceptance",
                            "endpoint_deleting", "eni_release", "service_pending",
-                           "target_registration", "target_deregistration"}
+                           "target_registration", "target_deregistration", "visibility_lag"}

@@ -364,8 +364,14 @@ class Deployment(mocks.Mocks):
             self.printer.step("refreshed" if found else "deleted", record["type"], record["name"])
 
     def stop(self):
-        for session in self.sessions.values():
-            session.stop()
+        """Stops the plugins, keeping what each wrote to stderr (at -v=9, what `pulumi up
+        --logtostderr --logflow -v=9` would show) in the backend's logs/<project>.<stack>.plugins.log."""
+        logs = os.path.join(self.environment.backend, "logs")
+        os.makedirs(logs, exist_ok=True)
+        with open(os.path.join(logs, f"{self.project}.{self.stack}.plugins.log"), "a") as log:
+            for session in self.sessions.values():
+                log.write(session.stderr())
+                session.stop()
         self.sessions.clear()
 
 

@@ -102,6 +102,10 @@ class ExampleStacks:
     def resources(self, example):
         return {r["key"]: r for r in self.state(example)["resources"]}
 
+    def plugin_logs(self):
+        """Everything the privatelink plugins of every run wrote to stderr (at -v=9)."""
+        return "".join(path.read_text() for path in sorted((self.backend / "logs").glob("*.plugins.log")))
+
 
 def glue_connection_host(emulator, name):
     """The host of the Glue connection's JDBC URL, as Glue keeps it (consumer account)."""

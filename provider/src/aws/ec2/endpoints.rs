@@ -3,7 +3,7 @@
 use aws_sdk_ec2::types::ResourceType;
 
 use super::{filter, first_failure, non_empty, tag_spec, Ec2, Tags};
-use crate::aws::error::{absent, required, AwsError};
+use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT};
 use crate::aws::states::{DnsVerificationState, EndpointState};
 use crate::aws::tags::from_sdk;
@@ -97,19 +97,36 @@ impl Ec2<'_> {
     }
 
     pub async fn endpoint(&self, id: &str) -> Result<Option<Endpoint>, AwsError> {
-        let out = absent(
-            send!(
-                self.ctx,
-                "DescribeVpcEndpoints",
-                TRANSIENT,
-                self.client.describe_vpc_endpoints().vpc_endpoint_ids(id)
-            )
-            .await,
-        )?;
-        match out {
+        match absent(self.describe_endpoint(id, TRANSIENT).await)? {
             Some(out) => live_endpoint(out.vpc_endpoints()),
             None => Ok(None),
         }
+    }
+
+    /// The endpoint this run just created: EC2 reads are eventually consistent, so "not found"
+    /// is waited out here (and only here: an id from state or from the user that is not found is
+    /// gone, see [`Self::endpoint`]). `None` when it was deleted since.
+    pub async fn endpoint_just_made(&self, id: &str) -> Result<Option<Endpoint>, AwsError> {
+        live_endpoint(
+            self.describe_endpoint(id, EVENTUALLY_VISIBLE)
+                .await?
+                .vpc_endpoints(),
+        )
+    }
+
+    async fn describe_endpoint(
+        &self,
+        id: &str,
+        also: &[ErrorKind],
+    ) -> Result<aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput, AwsError>
+    {
+        send!(
+            self.ctx,
+            "DescribeVpcEndpoints",
+            also,
+            self.client.describe_vpc_endpoints().vpc_endpoint_ids(id)
+        )
+        .await
     }
 
     /// The live endpoint tagged with `key` = `value` (how an interrupted create's endpoint is

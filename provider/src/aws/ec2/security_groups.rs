@@ -219,7 +219,8 @@ impl Ec2<'_> {
         .await
     }
 
-    /// Creates the group, or adopts the one an interrupted earlier attempt made.
+    /// Creates the group; when the VPC already has a group of that name, answers that group
+    /// (whether to adopt it is the caller's policy: resources::network::ensure_security_group).
     pub async fn create_security_group(
         &self,
         vpc_id: &str,
@@ -332,52 +333,6 @@ impl Ec2<'_> {
             .await?;
         }
         Ok(changed)
-    }
-
-    /// Finds the group (by id when known, else by name in the VPC) or creates it, then makes
-    /// its rules and tags what is asked. Returns its id.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn ensure_security_group(
-        &self,
-        known: Option<&str>,
-        vpc_id: &str,
-        name: &str,
-        description: &str,
-        rules: (&BTreeSet<Rule>, &BTreeSet<Rule>),
-        tags: &Tags,
-        previous_tags: &Tags,
-        owner: (&str, &str),
-    ) -> Result<String, AwsError> {
-        let existing = match known {
-            Some(id) => self.security_group(id).await?,
-            None => self.security_group_named(vpc_id, name).await?,
-        };
-        let group = match existing {
-            Some(group) => group,
-            None => {
-                self.create_security_group(vpc_id, name, description, tags)
-                    .await?
-            }
-        };
-        // Found by name: adopt it only if it is ours (an interrupted create made it), never a
-        // group someone else made with the same name.
-        let (owner_key, owner_value) = owner;
-        if known.is_none() && group.tags.get(owner_key).map(String::as_str) != Some(owner_value) {
-            return Err(AwsError::reported(
-                "CreateSecurityGroup",
-                "InvalidGroup.Duplicate",
-                &format!(
-                    "name: security group {} in {vpc_id} is already named `{name}` and was not made \
-                     by this resource; choose another name",
-                    group.id
-                ),
-            ));
-        }
-        let (ingress, egress) = rules;
-        self.sync_rules(&group, ingress, egress).await?;
-        self.sync_tags(&group.id, &group.tags, tags, previous_tags)
-            .await?;
-        Ok(group.id)
     }
 
     /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.

@@ -52,6 +52,12 @@ pub struct DnsEntryOutput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerState {
+    /// This create's id, tagged on the pieces (naming::INSTANCE_TAG).
+    pub instance_id: Option<String>,
+    /// Whether AWS has private DNS on for the endpoint, which the outputs' `privateDnsEnabled`
+    /// shows (over the input): AWS turns it on only after the producer accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_dns_enabled: Option<bool>,
     pub endpoint_id: Option<String>,
     pub security_group_id: Option<String>,
     pub state: Option<String>,
@@ -60,6 +66,17 @@ pub struct ConsumerState {
     pub network_interface_ids: Vec<String>,
     pub jdbc_url: Option<String>,
     pub hostname_alias_zones: Vec<AliasZone>,
+}
+
+impl ConsumerState {
+    /// Whether no piece is recorded (the instance id is not a piece).
+    pub fn holds_nothing(&self) -> bool {
+        *self
+            == ConsumerState {
+                instance_id: self.instance_id.clone(),
+                ..ConsumerState::default()
+            }
+    }
 }
 
 impl ConsumerInputs {

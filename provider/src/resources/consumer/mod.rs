@@ -134,7 +134,6 @@ async fn wait_for_state(
     ceiling: Duration,
 ) -> Result<Endpoint, ResourceError> {
     let backoff = Backoff {
-        initial: Duration::from_millis(200),
         ceiling,
         ..Backoff::default()
     };
@@ -159,6 +158,24 @@ async fn wait_for_state(
     .await
 }
 
+/// An endpoint found by name (an interrupted create's, or the one of the resource this create
+/// replaces) is taken over only when it is what the inputs ask for: an endpoint cannot move to
+/// another service or VPC.
+fn takeover_fits(endpoint: &Endpoint, inputs: &ConsumerInputs) -> Result<(), ResourceError> {
+    if endpoint.service_name == inputs.service_name && endpoint.vpc_id == inputs.vpc_id {
+        return Ok(());
+    }
+    Err(ResourceError::Invalid(format!(
+        "serviceName, vpcId: endpoint {} (made by an earlier create of this resource, `{}`) \
+         connects VPC {} to {}, not the ones given; a replacement the engine makes without asking \
+         the provider keeps the name, so give this resource the deleteBeforeReplace: true option",
+        endpoint.id,
+        inputs.name(),
+        endpoint.vpc_id,
+        endpoint.service_name
+    )))
+}
+
 /// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
 async fn converge(
     ctx: &Context,
@@ -167,7 +184,7 @@ async fn converge(
     state: &mut ConsumerState,
 ) -> Result<(), ResourceError> {
     let ec2 = Ec2::new(ctx);
-    let tags = desired_tags(ctx, inputs);
+    let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
         .status("checking the endpoint service and subnets");
     preflight(&ec2, inputs).await?;
@@ -187,24 +204,29 @@ async fn converge(
         inputs.name(),
         inputs.port()
     );
-    let group = ec2
-        .ensure_security_group(
-            state.security_group_id.as_deref(),
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            &tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?;
+    let group = network::ensure_security_group(
+        &ec2,
+        state.security_group_id.as_deref(),
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        &tags,
+        previous_tags,
+    )
+    .await?;
     state.security_group_id = Some(group.clone());
 
     ctx.progress.status("creating VPC endpoint");
     let existing = match &state.endpoint_id {
         Some(id) => ec2.endpoint(id).await?,
-        None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+        None => {
+            let found = ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?;
+            if let Some(endpoint) = &found {
+                takeover_fits(endpoint, inputs)?;
+            }
+            found
+        }
     };
     let endpoint = match existing {
         Some(endpoint) => endpoint,
@@ -265,8 +287,9 @@ async fn converge(
                 // run: waiting here would wait for something that cannot happen yet.
                 ctx.progress.warn(format!(
                     "privateDnsEnabled: endpoint {} awaits the producer's acceptance, and AWS \
-                     turns private DNS on only after it; it stays off for now and the next \
-                     `pulumi up --refresh` turns it on (set waitForAcceptance to wait here instead)",
+                     turns private DNS on only after it; it stays off for now (the output \
+                     privateDnsEnabled says false) and the next `pulumi up` after the \
+                     acceptance turns it on (set waitForAcceptance to wait here instead)",
                     endpoint.id
                 ));
                 return Ok(());
@@ -356,6 +379,8 @@ async fn observe(
     let dns_name = endpoint.dns_entries.first().map(|d| d.dns_name.clone());
     let first_alias = live.aliases().first().cloned();
     let state = ConsumerState {
+        instance_id: None,
+        private_dns_enabled: Some(endpoint.private_dns_enabled),
         endpoint_id: Some(endpoint.id.clone()),
         security_group_id: group_found,
         state: Some(endpoint.state.to_string()),
@@ -378,24 +403,52 @@ async fn observe(
 }
 
 impl PrivateLinkConsumer {
+    /// The instance that took this state's pieces over, if one did, as the endpoint or the
+    /// security group (which a successor's converge re-tags first) names it.
+    async fn successor(
+        ec2: &Ec2<'_>,
+        state: &ConsumerState,
+        endpoint: Option<&Endpoint>,
+    ) -> Result<Option<String>, ResourceError> {
+        let own = state.instance_id.as_deref();
+        if own.is_none() {
+            return Ok(None);
+        }
+        if let Some(found) = endpoint.and_then(|e| naming::other_instance(&e.tags, own)) {
+            return Ok(Some(found.to_string()));
+        }
+        if let Some(group) = &state.security_group_id {
+            if let Some(group) = ec2.security_group(group).await? {
+                return Ok(naming::other_instance(&group.tags, own).map(String::from));
+            }
+        }
+        Ok(None)
+    }
+
     async fn apply(
         ctx: &Context,
         inputs: &ConsumerInputs,
         old: Option<(&ConsumerInputs, &ConsumerState)>,
     ) -> Result<(String, ConsumerState), ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        state
+            .instance_id
+            .get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
             let id = state.endpoint_id.clone().unwrap_or_default();
-            let endpoint =
-                Ec2::new(ctx)
-                    .endpoint(&id)
-                    .await?
-                    .ok_or_else(|| ResourceError::Cloud {
-                        operation: "DescribeVpcEndpoints".into(),
-                        message: format!("endpoint {id} disappeared right after it was made"),
-                    })?;
+            let ec2 = Ec2::new(ctx);
+            let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
+            let endpoint = if made_now {
+                ec2.endpoint_just_made(&id).await?
+            } else {
+                ec2.endpoint(&id).await?
+            };
+            let endpoint = endpoint.ok_or_else(|| ResourceError::Cloud {
+                operation: "DescribeVpcEndpoints".into(),
+                message: format!("endpoint {id} disappeared right after it was made"),
+            })?;
             observe(
                 ctx,
                 inputs,
@@ -407,8 +460,14 @@ impl PrivateLinkConsumer {
         }
         .await;
         match outcome {
-            Ok((_, observed)) => Ok((observed.endpoint_id.clone().unwrap_or_default(), observed)),
-            Err(e) if state == ConsumerState::default() => Err(e),
+            Ok((_, observed)) => {
+                let observed = ConsumerState {
+                    instance_id: state.instance_id,
+                    ..observed
+                };
+                Ok((observed.endpoint_id.clone().unwrap_or_default(), observed))
+            }
+            Err(e) if state.holds_nothing() => Err(e),
             Err(e) => {
                 // Until the endpoint exists, the group's id stands in as the resource id.
                 let id = state
@@ -430,11 +489,15 @@ impl Resource for PrivateLinkConsumer {
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =
         &["serviceName", "vpcId", "serviceRegion", "name"];
-    // The URL names the database.
-    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[("jdbc", &["jdbcUrl"])];
+    // The URL names the database and the first alias; each alias zone names its alias.
+    const DERIVED: &'static [(&'static str, &'static [&'static str])] = &[
+        ("jdbc", &["jdbcUrl"]),
+        ("hostnameAliases", &["hostnameAliasZones", "jdbcUrl"]),
+    ];
     // The successor's security group would claim the same name.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "instanceId",
         "endpointId",
         "securityGroupId",
         "dnsName",
@@ -448,6 +511,16 @@ impl Resource for PrivateLinkConsumer {
         news: ConsumerInputs,
     ) -> Checked<ConsumerInputs> {
         inputs::check(ctx, olds, news).await
+    }
+
+    /// The outputs record whether AWS has private DNS on; while it is off against the inputs
+    /// (the acceptance came after this resource), the next update turns it on.
+    fn unapplied(&self, state: &ConsumerState, inputs: &ConsumerInputs) -> Vec<String> {
+        if state.private_dns_enabled == Some(false) && inputs.private_dns() {
+            vec!["privateDnsEnabled".into()]
+        } else {
+            vec![]
+        }
     }
 
     async fn create(
@@ -475,7 +548,12 @@ impl Resource for PrivateLinkConsumer {
             Some(endpoint_id) => ec2.endpoint(endpoint_id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
             // A create that stopped before the endpoint existed: find what it made.
-            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
+            None => ec2
+                .endpoint_tagged(NAME_TAG, inputs.name())
+                .await?
+                .filter(|e| {
+                    naming::other_instance(&e.tags, known.instance_id.as_deref()).is_none()
+                }),
         };
         let Some(endpoint) = endpoint else {
             if known.endpoint_id.is_none() {
@@ -490,7 +568,16 @@ impl Resource for PrivateLinkConsumer {
         if endpoint.state.is_gone() {
             return Ok(None);
         }
-        let (mut live, state) = observe(
+        if let Some(successor) = Self::successor(&ec2, &known, Some(&endpoint)).await? {
+            // What this state recorded is the successor's now: this resource is gone.
+            ctx.progress.info(naming::left_to_successor(
+                known.instance_id.as_deref(),
+                &successor,
+                "what it made",
+            ));
+            return Ok(None);
+        }
+        let (mut live, mut state) = observe(
             ctx,
             &inputs,
             endpoint,
@@ -498,6 +585,7 @@ impl Resource for PrivateLinkConsumer {
             &known.hostname_alias_zones,
         )
         .await?;
+        state.instance_id = known.instance_id;
         if old.is_none() {
             // Imported: the group's name is the resource's name.
             live.name = match &state.security_group_id {
@@ -525,6 +613,24 @@ impl Resource for PrivateLinkConsumer {
         (inputs, state): (&ConsumerInputs, &ConsumerState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
+        let own = state.instance_id.as_deref();
+        let endpoint = match &state.endpoint_id {
+            Some(id) => ec2.endpoint(id).await?,
+            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
+            // Found by name: only this instance's (another one's may be live).
+            None => ec2
+                .endpoint_tagged(NAME_TAG, inputs.name())
+                .await?
+                .filter(|e| naming::other_instance(&e.tags, own).is_none()),
+        };
+        if let Some(successor) = Self::successor(&ec2, state, endpoint.as_ref()).await? {
+            ctx.progress.warn(naming::left_to_successor(
+                state.instance_id.as_deref(),
+                &successor,
+                "everything it made",
+            ));
+            return Ok(());
+        }
         aliases::delete_all(
             ctx,
             &inputs.vpc_id,
@@ -533,11 +639,6 @@ impl Resource for PrivateLinkConsumer {
             &state.hostname_alias_zones,
         )
         .await?;
-        let endpoint = match &state.endpoint_id {
-            Some(id) => ec2.endpoint(id).await?,
-            None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
-            None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?,
-        };
         if let Some(endpoint) = endpoint {
             ctx.progress.status("deleting VPC endpoint");
             ec2.delete_endpoint(&endpoint.id).await?;
@@ -559,6 +660,10 @@ impl Resource for PrivateLinkConsumer {
             None => ec2
                 .security_group_named(&inputs.vpc_id, inputs.name())
                 .await?
+                .filter(|g| {
+                    naming::made_by(&g.tags, inputs.name())
+                        && naming::other_instance(&g.tags, own).is_none()
+                })
                 .map(|g| g.id),
         };
         if let Some(group) = group {

@@ -3,8 +3,7 @@
 //! writing only the differences. A create that stopped part-way and the next `pulumi up` that
 //! continues it are therefore the same code.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::inputs::{ProducerInputs, ProducerState};
 use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
@@ -84,28 +83,44 @@ pub async fn converge(
 ) -> Result<(), ResourceError> {
     let ec2 = Ec2::new(ctx);
     let elb = Elbv2::new(ctx);
-    let tags = desired_tags(ctx, inputs);
+    let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
 
     ctx.progress.status("checking subnets and VPC");
-    let subnets = preflight(&ec2, inputs).await?;
-    let vpc_cidrs = ec2.vpc_cidrs(&inputs.vpc_id).await?;
+    let (subnets, vpc_cidrs) =
+        futures::join!(preflight(&ec2, inputs), ec2.vpc_cidrs(&inputs.vpc_id));
+    let (subnets, vpc_cidrs) = (subnets?, vpc_cidrs?);
     state.availability_zones = subnets.iter().map(|s| s.zone.clone()).collect();
     state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
     warn_unserved_targets(ctx, inputs, &state.availability_zones).await?;
 
-    // The security group and the target group do not depend on each other.
+    // The load balancer's provisioning (minutes) is the long pole: start it as soon as its
+    // security group exists, and make the target group (with its targets) meanwhile.
     ctx.progress
-        .status("creating security group and target group");
-    let (group, target_group) = futures::join!(
-        security_group(
-            &ec2,
-            ctx,
-            inputs,
-            state.security_group_id.as_deref(),
-            &vpc_cidrs,
-            &tags,
-            previous_tags
-        ),
+        .status("creating security group, load balancer and target group");
+    let (group_and_balancer, target_group) = futures::join!(
+        async {
+            let group = security_group(
+                &ec2,
+                ctx,
+                inputs,
+                state.security_group_id.as_deref(),
+                &vpc_cidrs,
+                &tags,
+                previous_tags,
+            )
+            .await
+            .map_err(|e| (None, e))?;
+            let balancer = load_balancer(
+                &elb,
+                inputs,
+                state.load_balancer_arn.as_deref(),
+                &group,
+                &tags,
+            )
+            .await
+            .map_err(|e| (Some(group.clone()), e))?;
+            Ok::<_, (Option<String>, ResourceError)>((group, balancer))
+        },
         target_group(
             &elb,
             inputs,
@@ -115,44 +130,55 @@ pub async fn converge(
             previous_tags
         ),
     );
-    if let Ok(group) = &group {
-        state.security_group_id = Some(group.clone());
-    }
     if let Ok(arn) = &target_group {
         state.target_group_arn = Some(arn.clone());
     }
-    let group = group?;
-    let target_group = target_group?;
-
-    ctx.progress.status("creating network load balancer");
-    let balancer = load_balancer(
-        &elb,
-        inputs,
-        state.load_balancer_arn.as_deref(),
-        &group,
-        &tags,
-    )
-    .await?;
+    let (group, balancer) = match group_and_balancer {
+        Ok(made) => made,
+        Err((group, e)) => {
+            if group.is_some() {
+                state.security_group_id = group;
+            }
+            return Err(e);
+        }
+    };
+    state.security_group_id = Some(group.clone());
     state.load_balancer_arn = Some(balancer.arn.clone());
     state.load_balancer_dns_name = Some(balancer.dns_name.clone());
-    let balancer = if balancer.state == LoadBalancerState::Active {
-        balancer
-    } else {
-        elb.wait_active(&balancer.arn).await?
-    };
-    elb.sync_tags(
-        &balancer.arn,
-        &current_tags(&elb, &balancer.arn).await?,
-        &tags,
-        previous_tags,
-    )
-    .await?;
+    let target_group = target_group?;
 
-    // Listener, attributes and the PrivateLink setting of the group are independent.
+    // The listener and the balancer's tags need only its ARN: AWS takes them while it
+    // provisions, so they overlap the wait.
     ctx.progress
-        .status("configuring listener and load balancer attributes");
-    let (listener, cross_zone, enforce) = futures::join!(
-        listener(&elb, inputs, &balancer.arn, &target_group, &tags),
+        .status("creating listener while the load balancer provisions");
+    let balancer_arn = balancer.arn.clone();
+    let (listener, balancer) = futures::join!(
+        listener(&elb, inputs, &balancer_arn, &target_group, &tags),
+        async {
+            elb.sync_tags(
+                &balancer.arn,
+                &current_tags(&elb, &balancer.arn).await?,
+                &tags,
+                previous_tags,
+            )
+            .await?;
+            if balancer.state == LoadBalancerState::Active {
+                Ok(balancer)
+            } else {
+                elb.wait_active(&balancer.arn).await
+            }
+        },
+    );
+    if let Ok(arn) = &listener {
+        state.listener_arn = Some(arn.clone());
+    }
+    let balancer = balancer?;
+    listener?;
+
+    // Attributes and the PrivateLink setting of the group are independent.
+    // Listener, attributes and the PrivateLink setting of the group are independent.
+    ctx.progress.status("configuring load balancer attributes");
+    let (cross_zone, enforce) = futures::join!(
         async {
             let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
             if change {
@@ -175,10 +201,6 @@ pub async fn converge(
             Ok::<_, ResourceError>(change)
         },
     );
-    if let Ok(arn) = &listener {
-        state.listener_arn = Some(arn.clone());
-    }
-    listener?;
     if cross_zone? | enforce? {
         // Attribute and security group changes pass through a short reconfiguration: the
         // endpoint service is made (or changed) once the balancer is active again.
@@ -296,18 +318,17 @@ async fn security_group(
         ctx.urn.rsplit("::").next().unwrap_or_default()
     );
     let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
-    Ok(ec2
-        .ensure_security_group(
-            known,
-            &inputs.vpc_id,
-            inputs.name(),
-            &description,
-            (&ingress, &egress),
-            tags,
-            previous_tags,
-            (NAME_TAG, inputs.name()),
-        )
-        .await?)
+    network::ensure_security_group(
+        ec2,
+        known,
+        &inputs.vpc_id,
+        inputs.name(),
+        &description,
+        (&ingress, &egress),
+        tags,
+        previous_tags,
+    )
+    .await
 }
 
 async fn target_group(
@@ -365,10 +386,17 @@ pub async fn sync_targets(
     inputs: &ProducerInputs,
     vpc_cidrs: &[String],
 ) -> Result<(), ResourceError> {
-    let registered = elb.registered_ips(arn).await?;
+    let registered = elb.registered_targets(arn).await?;
     let wanted: BTreeSet<String> = inputs.targets().into_iter().collect();
-    let missing: Vec<String> = wanted.difference(&registered).cloned().collect();
-    let stale: Vec<String> = registered.difference(&wanted).cloned().collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|ip| !registered.contains_key(*ip))
+        .cloned()
+        .collect();
+    let stale: BTreeMap<String, Option<String>> = registered
+        .into_iter()
+        .filter(|(ip, _)| !wanted.contains(ip))
+        .collect();
     elb.register_targets(
         arn,
         &missing,
@@ -547,14 +575,10 @@ async fn endpoint_service(
 }
 
 async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(), ResourceError> {
-    let backoff = Backoff {
-        initial: Duration::from_millis(200),
-        ..Backoff::default()
-    };
     wait_for(
         ctx,
         "endpoint service to become available",
-        backoff,
+        Backoff::default(),
         || async {
             match ec2.endpoint_service(service).await? {
                 Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(())),

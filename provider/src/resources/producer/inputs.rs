@@ -76,6 +76,8 @@ pub struct PrivateDnsVerification {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProducerState {
+    /// This create's id, tagged on the pieces (naming::INSTANCE_TAG).
+    pub instance_id: Option<String>,
     pub service_name: Option<String>,
     pub service_id: Option<String>,
     pub service_state: Option<String>,
@@ -89,6 +91,17 @@ pub struct ProducerState {
     pub availability_zone_ids: Vec<String>,
     pub connections: Vec<ConnectionOutput>,
     pub private_dns_verification: Option<PrivateDnsVerification>,
+}
+
+impl ProducerState {
+    /// Whether no piece is recorded (the instance id is not a piece).
+    pub fn holds_nothing(&self) -> bool {
+        *self
+            == ProducerState {
+                instance_id: self.instance_id.clone(),
+                ..ProducerState::default()
+            }
+    }
 }
 
 /// Inputs after Check: every default filled in. Resource code reads these instead of the

@@ -25,9 +25,54 @@ use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 pub struct PrivateLinkProducer;
 
 impl PrivateLinkProducer {
-    async fn made_here(elb: &Elbv2<'_>, arn: &str, name: &str) -> Result<bool, ResourceError> {
+    /// Whether a piece found by name was made by this resource and by this instance of it.
+    async fn made_here(
+        elb: &Elbv2<'_>,
+        arn: &str,
+        name: &str,
+        own: Option<&str>,
+    ) -> Result<bool, ResourceError> {
         let tags = elb.tags(&[arn.to_string()]).await?;
-        Ok(tags.iter().any(|(_, t)| naming::made_by(t, name)))
+        Ok(tags
+            .iter()
+            .any(|(_, t)| naming::made_by(t, name) && naming::other_instance(t, own).is_none()))
+    }
+
+    /// The instance that took this state's pieces over, if one did, as the endpoint service,
+    /// the load balancer or the security group (which a successor's converge re-tags first)
+    /// names it.
+    async fn successor(
+        ec2: &Ec2<'_>,
+        elb: &Elbv2<'_>,
+        state: &ProducerState,
+        service: Option<&EndpointService>,
+    ) -> Result<Option<String>, ResourceError> {
+        let own = state.instance_id.as_deref();
+        if own.is_none() {
+            return Ok(None);
+        }
+        // Only pieces this state recorded: one found by name may be another instance's.
+        let recorded_service = service.filter(|_| state.service_id.is_some());
+        if let Some(found) = recorded_service.and_then(|s| naming::other_instance(&s.tags, own)) {
+            return Ok(Some(found.to_string()));
+        }
+        if let Some(arn) = &state.load_balancer_arn {
+            if elb.load_balancer(arn).await?.is_some() {
+                for (_, tags) in elb.tags(&[arn.clone()]).await? {
+                    if let Some(found) = naming::other_instance(&tags, own) {
+                        return Ok(Some(found.to_string()));
+                    }
+                }
+            }
+        }
+        if let Some(group) = &state.security_group_id {
+            if let Some(group) = ec2.security_group(group).await? {
+                if let Some(found) = naming::other_instance(&group.tags, own) {
+                    return Ok(Some(found.to_string()));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Records what exists when an operation stops part-way.
@@ -37,7 +82,7 @@ impl PrivateLinkProducer {
         state: &ProducerState,
         error: ResourceError,
     ) -> ResourceError {
-        if *state == ProducerState::default() {
+        if state.holds_nothing() {
             error
         } else {
             ResourceError::partial(id, inputs, state, error)
@@ -69,6 +114,9 @@ impl PrivateLinkProducer {
         old: Option<(&ProducerInputs, &ProducerState)>,
     ) -> Result<ProducerState, ResourceError> {
         let mut state = old.map(|(_, s)| s.clone()).unwrap_or_default();
+        state
+            .instance_id
+            .get_or_insert_with(naming::new_instance_id);
         let previous = previous_tags(ctx, old.map(|(i, _)| i));
         if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
             return Err(Self::stopped(id, inputs, &state, e));
@@ -101,6 +149,7 @@ impl Resource for PrivateLinkProducer {
     // The new load balancer and target group would claim the same names.
     const DELETE_BEFORE_REPLACE: bool = true;
     const STABLE_ON_UPDATE: &'static [&'static str] = &[
+        "instanceId",
         "serviceName",
         "serviceId",
         "loadBalancerArn",
@@ -158,11 +207,27 @@ impl Resource for PrivateLinkProducer {
     ) -> Result<Option<(ProducerInputs, ProducerState)>, ResourceError> {
         let (inputs, known) = old.map(|(i, s)| (i.clone(), s.clone())).unwrap_or_default();
         let ec2 = Ec2::new(ctx);
-        let service = Self::find_service(&ec2, id, &inputs, &known).await?;
+        let service = Self::find_service(&ec2, id, &inputs, &known)
+            .await?
+            .filter(|s| {
+                known.service_id.is_some()
+                    || naming::other_instance(&s.tags, known.instance_id.as_deref()).is_none()
+            });
         let nothing_else_known = known.load_balancer_arn.is_none()
             && known.target_group_arn.is_none()
             && known.security_group_id.is_none();
         if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
+            return Ok(None);
+        }
+        if let Some(successor) =
+            Self::successor(&ec2, &Elbv2::new(ctx), &known, service.as_ref()).await?
+        {
+            // What this state recorded is the successor's now: this resource is gone.
+            ctx.progress.info(naming::left_to_successor(
+                known.instance_id.as_deref(),
+                &successor,
+                "what it made",
+            ));
             return Ok(None);
         }
         let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
@@ -193,7 +258,21 @@ impl Resource for PrivateLinkProducer {
         let ec2 = Ec2::new(ctx);
         let elb = Elbv2::new(ctx);
 
-        if let Some(service) = Self::find_service(&ec2, id, inputs, state).await? {
+        let own = state.instance_id.as_deref();
+        let service = Self::find_service(&ec2, id, inputs, state)
+            .await?
+            .filter(|s| {
+                state.service_id.is_some() || naming::other_instance(&s.tags, own).is_none()
+            });
+        if let Some(successor) = Self::successor(&ec2, &elb, state, service.as_ref()).await? {
+            ctx.progress.warn(naming::left_to_successor(
+                state.instance_id.as_deref(),
+                &successor,
+                "everything it made",
+            ));
+            return Ok(());
+        }
+        if let Some(service) = service {
             let live: Vec<_> = ec2
                 .connections(&service.id)
                 .await?
@@ -230,44 +309,53 @@ impl Resource for PrivateLinkProducer {
         let balancer = match &state.load_balancer_arn {
             Some(arn) => elb.load_balancer(arn).await?,
             None => match elb.load_balancer_named(inputs.name()).await? {
-                Some(lb) if Self::made_here(&elb, &lb.arn, inputs.name()).await? => Some(lb),
+                Some(lb) if Self::made_here(&elb, &lb.arn, inputs.name(), own).await? => Some(lb),
                 _ => None,
             },
         };
-        if let Some(balancer) = &balancer {
-            ctx.progress.status("deleting listener");
-            for listener in elb.listeners(&balancer.arn).await? {
-                elb.delete_listener(&listener.arn).await?;
-            }
-        }
-        let target_group = match &state.target_group_arn {
-            Some(arn) => Some(arn.clone()),
-            None => match elb.target_group_named(inputs.name()).await? {
-                Some(g) if Self::made_here(&elb, &g.arn, inputs.name()).await? => Some(g.arn),
-                _ => None,
-            },
-        };
-        if let Some(arn) = target_group {
-            ctx.progress.status("deleting target group");
-            elb.delete_target_group(&arn).await?;
-        }
+        // Deleting the balancer deletes its listeners, which frees the target group: no
+        // listener deletes of our own (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html).
         if let Some(balancer) = balancer {
             ctx.progress.status("deleting load balancer");
             elb.delete_load_balancer(&balancer.arn).await?;
         }
+        let target_group = match &state.target_group_arn {
+            Some(arn) => Some(arn.clone()),
+            None => match elb.target_group_named(inputs.name()).await? {
+                Some(g) if Self::made_here(&elb, &g.arn, inputs.name(), own).await? => Some(g.arn),
+                _ => None,
+            },
+        };
         let group = match &state.security_group_id {
             Some(id) => Some(id.clone()),
             None => ec2
                 .security_group_named(&inputs.vpc_id, inputs.name())
                 .await?
-                .filter(|g| naming::made_by(&g.tags, inputs.name()))
+                .filter(|g| {
+                    naming::made_by(&g.tags, inputs.name())
+                        && naming::other_instance(&g.tags, own).is_none()
+                })
                 .map(|g| g.id),
         };
-        if let Some(group) = group {
-            ctx.progress
-                .status("deleting security group (AWS releases load balancer interfaces late)");
-            ec2.delete_security_group(&group).await?;
-        }
+        ctx.progress.status(
+            "deleting target group and security group (AWS releases load balancer interfaces late)",
+        );
+        let (target_group, group) = futures::join!(
+            async {
+                match target_group {
+                    Some(arn) => elb.delete_target_group(&arn).await,
+                    None => Ok(()),
+                }
+            },
+            async {
+                match group {
+                    Some(id) => ec2.delete_security_group(&id).await,
+                    None => Ok(()),
+                }
+            },
+        );
+        target_group?;
+        group?;
         Ok(())
     }
 }

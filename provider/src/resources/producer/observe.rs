@@ -9,7 +9,7 @@ use super::inputs::{
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
 use crate::config::Context;
-use crate::resources::naming::NAME_TAG;
+use crate::resources::naming::OWN_TAGS;
 use crate::resources::{in_program_order, optional_in_program_order};
 use pulumi_rs_provider::runtime::resource::ResourceError;
 
@@ -25,6 +25,7 @@ pub async fn observe(
     let elb = Elbv2::new(ctx);
     let mut live = inputs.clone();
     let mut state = ProducerState {
+        instance_id: known.instance_id.clone(),
         availability_zones: known.availability_zones.clone(),
         availability_zone_ids: known.availability_zone_ids.clone(),
         ..ProducerState::default()
@@ -161,7 +162,8 @@ fn user_tags(
     let tags: crate::aws::ec2::Tags = live
         .iter()
         .filter(|(k, v)| {
-            k.as_str() != NAME_TAG && (own.contains_key(*k) || defaults.get(*k) != Some(*v))
+            !OWN_TAGS.contains(&k.as_str())
+                && (own.contains_key(*k) || defaults.get(*k) != Some(*v))
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();

@@ -3,7 +3,8 @@
 
 def install():
     from . import (dependencies, ec2_privatelink, elbv2, endpoint_services, endpoints, glue, rds, route53, strict,
-                   target_groups)
+                   target_groups, zones)
+    zones.install()
     ec2_privatelink.install()
     endpoints.install()
     endpoint_services.install()

@@ -17,13 +17,15 @@ AWS references followed here:
 - Endpoint DNS names (regional and zonal):
   https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
 """
+import re
+
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError, InvalidServiceName, UnknownVpcEndpointService
 from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.responses import EC2Response
 from moto.moto_api._internal import mock_random
 
-from ..state import CONFIG, HOLDS, SCHEDULER
+from ..state import CALLER, CONFIG, HOLDS, SCHEDULER
 from .filters import select
 
 # Connection states that keep a service from being deleted (DeleteVpcEndpointServiceConfigurations).
@@ -50,13 +52,18 @@ def find_service(service_name, region):
 
 
 def is_allowed(config, owner, account):
-    """The owner and allowed principals ('*', or an ARN in the caller's account) may connect.
-    A principal ARN such as arn:aws:iam::222222222222:root or a role/user ARN in that account
-    grants the account; the emulator does not tell IAM identities within an account apart."""
+    """Whether the caller (state.CALLER, the account root when unset) may see and connect to the
+    service: its owner, `*`, the caller's account root (arn:aws:iam::<account>:root admits every
+    principal of that account), or the caller's own role ARN. A role or user ARN admits only that
+    principal, not its account ("Manage permissions",
+    https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#add-remove-permissions)."""
     if account == owner:
         return True
+    caller = CALLER.arn or f"arn:aws:iam::{account}:root"
     for principal in config.principals:
-        if principal == "*" or principal == account or f":{account}:" in principal:
+        if principal == "*" or principal == caller:
+            return True
+        if re.fullmatch(rf"arn:aws[\w-]*:iam::{account}:root", principal):
             return True
     return False
 
@@ -170,14 +177,14 @@ def check_zones(backend, config, subnet_ids):
     """An interface endpoint takes one subnet per Availability Zone (DuplicateSubnetsInSameZone,
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), each in a zone
     the service's NLB uses (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
-    moto maps zone names to the same zone ids in every account, so names compare like ids here."""
-    zones = [backend.get_subnet(subnet_id).availability_zone for subnet_id in subnet_ids or []]
+    Zones are compared by id: the consumer's zone names are not the owner's (zones.py)."""
+    zones = [backend.get_subnet(subnet_id).availability_zone_id for subnet_id in subnet_ids or []]
     if len(set(zones)) != len(zones):
         raise EC2ClientError("DuplicateSubnetsInSameZone",
                              "Found another VPC endpoint subnet in the availability zone. VPC endpoint "
                              "subnets should be in different availability zones supported by the VPC endpoint service.")
     for subnet_id, zone in zip(subnet_ids or [], zones):
-        if config is not None and config.availability_zones and zone not in config.availability_zones:
+        if config is not None and config.availability_zones and zone not in config.availability_zone_ids:
             raise EC2ClientError(
                 "InvalidParameter",
                 f"The VPC endpoint service {config.service_name} does not support the availability "

@@ -15,10 +15,16 @@
     assumes the target accepts the TCP health check, as the database it stands for would;
   * deregistered from a group in use -> `draining`, reason `Target.DeregistrationInProgress`, for
     `target_deregistration` seconds (AWS: the group's deregistration delay), then no longer listed.
+- A target's AvailabilityZone (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html:
+  an IP address outside the target group's VPC is registered with `all`) is kept with the
+  registration, answered in DescribeTargetHealth's Target, and a DeregisterTargets that names the
+  target without that zone is refused with InvalidTarget (the zone is part of the target's
+  identity; the error code is the one ELBv2 uses for a target it does not know). moto dropped the
+  zone and deregistered any target by id.
 """
 import time
 
-from moto.elbv2.exceptions import DuplicateTargetGroupName, TargetGroupNotFoundError
+from moto.elbv2.exceptions import DuplicateTargetGroupName, ELBClientError, TargetGroupNotFoundError
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus
 
 from ..state import CONFIG
@@ -39,15 +45,42 @@ def _same_settings(group, kwargs):
                for arg, attr in _SETTINGS.items() if kwargs.get(arg) is not None)
 
 
+class _HealthStatus(FakeHealthStatus):
+    """moto's status with the zone the target was registered in."""
+
+    def __init__(self, *args, zone=None):
+        super().__init__(*args)
+        self.zone = zone
+
+    @property
+    def target(self):
+        target = dict(super().target)
+        if self.zone:
+            target["AvailabilityZone"] = self.zone
+        return target
+
+
 def _status(target, group, state, reason=None, description=None):
-    return FakeHealthStatus(target["Id"], target.get("Port", group.port), group.health_check_port,
-                            state, reason, description)
+    return _HealthStatus(target["Id"], target.get("Port", group.port), group.health_check_port,
+                         state, reason, description, zone=group.zones.get(target["Id"]))
 
 
 def _timers(group):
     if not hasattr(group, "registered_at"):
-        group.registered_at, group.draining, group.in_use_since = {}, {}, None
+        group.registered_at, group.draining, group.in_use_since, group.zones = {}, {}, None, {}
     return group
+
+
+def check_deregistration_zones(group, targets):
+    for target in targets:
+        if target["Id"] not in group.targets:
+            continue
+        registered = group.zones.get(target["Id"])
+        if target.get("AvailabilityZone") != registered:
+            raise ELBClientError(
+                "InvalidTarget",
+                f"Target {target['Id']} is registered with AvailabilityZone {registered or '(none)'}; "
+                f"DeregisterTargets named {target.get('AvailabilityZone') or '(none)'}")
 
 
 def target_health(backend, group, target, now):
@@ -105,12 +138,14 @@ def install():
         for target in targets:
             group.registered_at[target["Id"]] = time.monotonic()
             group.draining.pop(target["Id"], None)
+            group.zones[target["Id"]] = target.get("AvailabilityZone")
 
     def deregister_targets(self, target_group_arn, targets):
         group = self.target_groups.get(target_group_arn)
+        if group is not None:
+            check_deregistration_zones(_timers(group), targets)
         gone = {t["Id"]: group.targets.get(t["Id"]) for t in targets} if group else {}
         original_deregister(self, target_group_arn, targets)
-        _timers(group)
         if not self._any_listener_using(target_group_arn):
             return
         until = time.monotonic() + CONFIG.delay("target_deregistration")

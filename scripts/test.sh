@@ -18,6 +18,12 @@ fi
 echo "== build (dev profile)"
 cargo build --workspace --bins --tests --locked
 
+echo "== the framework crate names no AWS crate (pulumi-rs-provider knows nothing of any cloud)"
+if cargo tree -p pulumi-rs-provider --locked --prefix none --format '{p}' | grep -i '^aws-'; then
+  echo "framework/ (pulumi-rs-provider) depends on the AWS crates above: AWS belongs in provider/" >&2
+  exit 1
+fi
+
 echo "== python environment"
 venv="$(bash tests/python-env.sh)"
 

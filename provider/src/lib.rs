@@ -1,17 +1,19 @@
 //! pulumi-privatelink: a Pulumi resource provider that sets up AWS PrivateLink between two
-//! accounts.
+//! accounts, on the `pulumi-rs-provider` framework (protocol and runtime, no AWS in it).
 //!
-//! - [`protocol`]: the gRPC side, the only code that sees Pulumi's wire types;
-//! - [`runtime`]: the resource framework (typed resources, properties, waiting, progress);
+//! Imports flow one way: [`resources`] → [`aws`] → [`config`] → [`validate`]; the framework
+//! calls [`config::PrivateLink`] (the Configure hook) and the resources of
+//! [`resources::registry`].
+//!
+//! - [`config`]: provider configuration, the Configure hook, the AWS session it makes;
 //! - [`resources`]: one module per published resource;
-//! - [`aws`]: everything that talks to AWS;
-//! - [`config`] and [`schema`]: provider configuration and the package schema.
+//! - [`aws`]: everything the resources call in AWS;
+//! - [`schema`]: the package schema;
+//! - [`validate`], [`dns`]: input rules shared by config and resources; hostname resolution.
 
 pub mod aws;
 pub mod config;
 pub mod dns;
-pub mod protocol;
 pub mod resources;
-pub mod runtime;
 pub mod schema;
 pub mod validate;

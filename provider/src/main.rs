@@ -1,9 +1,10 @@
 //! The plugin binary the Pulumi engine launches.
 
-use pulumi_privatelink::protocol::launch::{self, LaunchArgs};
+use pulumi_privatelink::config::PrivateLink;
 use pulumi_privatelink::resources;
 use std::io::IsTerminal;
 
+use pulumi_rs_provider::protocol::launch::{self, LaunchArgs};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -13,8 +14,8 @@ async fn main() -> std::process::ExitCode {
     // -v raises our own verbosity only; the HTTP/2 and SDK internals stay at warnings.
     let default_level = match args.verbosity {
         0..=3 => "warn",
-        4..=8 => "warn,pulumi_privatelink=info",
-        _ => "warn,pulumi_privatelink=debug",
+        4..=8 => "warn,pulumi_privatelink=info,pulumi_rs_provider=info",
+        _ => "warn,pulumi_privatelink=debug,pulumi_rs_provider=debug",
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -25,7 +26,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .init();
-    match launch::run(args, resources::registry()).await {
+    match launch::run(args, PrivateLink, resources::registry()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pulumi-resource-privatelink: {e}");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::runtime::resource::{CheckFailure, Checked};
+use pulumi_rs_provider::runtime::resource::{CheckFailure, Checked};
 
 /// Collects Check failures, one per offending property.
 #[derive(Debug, Default)]

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use pulumi_privatelink::resources::acceptance::AcceptanceInputs;
 use pulumi_privatelink::resources::consumer::ConsumerInputs;
 use pulumi_privatelink::resources::producer::ProducerInputs;
-use pulumi_privatelink::runtime::decode::{from_map, DecodeError};
-use pulumi_privatelink::runtime::value::{PropertyMap, PropertyValue, UnknownKind};
+use pulumi_rs_provider::runtime::decode::{from_map, DecodeError};
+use pulumi_rs_provider::runtime::value::{PropertyMap, PropertyValue, UnknownKind};
 
 fn input_names(token: &str) -> Vec<String> {
     pulumi_privatelink::schema::schema()["resources"][token]["inputProperties"]

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use pulumi_privatelink::config::{AssumeRole, ProviderConfig};
 use pulumi_privatelink::resources;
-use pulumi_privatelink::runtime::decode::struct_fields;
 use pulumi_privatelink::schema::{schema, SCHEMA_JSON};
+use pulumi_rs_provider::runtime::decode::struct_fields;
 use serde_json::Value;
 
 fn keys(value: &Value) -> BTreeSet<String> {

@@ -13,8 +13,9 @@ use super::error::{absent, required, AwsError};
 use super::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use super::states::{LoadBalancerState, TargetHealthState};
 use super::tags::{from_sdk, tag_changes, to_sdk, Tags};
-use crate::runtime::resource::{Context, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
+use crate::config::Context;
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 const CROSS_ZONE: &str = "load_balancing.cross_zone.enabled";
 

@@ -3,7 +3,7 @@
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::resource::ResourceError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {

@@ -5,7 +5,7 @@
 
 use super::error::AwsError;
 use super::retry::{send, EVENTUALLY_VISIBLE};
-use crate::runtime::resource::Context;
+use crate::config::Context;
 
 pub struct PrivateDns<'a> {
     client: aws_sdk_ec2::Client,

@@ -10,8 +10,9 @@ use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_types::request_id::RequestId;
 
 use super::error::{AwsError, ErrorKind};
-use crate::runtime::resource::{Context, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
+use crate::config::Context;
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 /// Retry only throttling and transient failures.
 pub const TRANSIENT: &[ErrorKind] = &[];

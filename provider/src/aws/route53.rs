@@ -10,7 +10,7 @@ use aws_sdk_route53::types::{
 use super::ec2::Tags;
 use super::error::{AwsError, ErrorKind};
 use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT};
-use crate::runtime::resource::Context;
+use crate::config::Context;
 
 /// A hosted zone, its id without the `/hostedzone/` prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]

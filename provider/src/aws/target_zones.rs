@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::Filter;
 
 use super::error::AwsError;
 use super::retry::{send, TRANSIENT};
-use crate::runtime::resource::Context;
+use crate::config::Context;
 use crate::validate::parse_cidr;
 
 /// A subnet's IPv4 block and zone.

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ec2::{Connection, Ec2, EndpointState};
-use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
+use crate::config::{Configured, Context};
 use crate::validate::Failures;
+use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -55,6 +56,7 @@ fn backoff(ceiling: Duration) -> Backoff {
 #[async_trait]
 impl Resource for EndpointAcceptance {
     const TOKEN: &'static str = "privatelink:index:EndpointAcceptance";
+    type Provider = Configured;
     type Inputs = AcceptanceInputs;
     type State = AcceptanceState;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["serviceId", "endpointId"];
@@ -200,17 +202,6 @@ impl Resource for EndpointAcceptance {
                     },
                 )
             }))
-    }
-
-    async fn update(
-        &self,
-        _ctx: &Context,
-        _id: &str,
-        (_, state): (&AcceptanceInputs, &AcceptanceState),
-        _news: &AcceptanceInputs,
-    ) -> Result<AcceptanceState, ResourceError> {
-        // Both inputs replace; nothing is updated in place.
-        Ok(state.clone())
     }
 
     async fn delete(

@@ -7,9 +7,11 @@ pub mod naming;
 pub mod network;
 pub mod producer;
 
-use crate::runtime::registry::Registry;
-use crate::runtime::resource::Resource;
-use crate::schema::ResourceShape;
+use pulumi_rs_provider::runtime::registry::{Registry, ResourceShape};
+use pulumi_rs_provider::runtime::resource::Resource;
+
+use crate::config::Configured;
+use crate::schema::schema;
 
 /// A list read back from AWS, in the program's order where the two agree, so that a refresh
 /// without drift shows no diff; what only AWS has comes last.
@@ -35,19 +37,19 @@ pub fn optional_in_program_order(
 }
 
 /// Every resource the plugin serves.
-pub fn registry() -> Registry {
+pub fn registry() -> Registry<Configured> {
     Registry::default()
         .register(
             producer::PrivateLinkProducer,
-            ResourceShape::of(producer::PrivateLinkProducer::TOKEN),
+            ResourceShape::from_schema(schema(), producer::PrivateLinkProducer::TOKEN),
         )
         .register(
             consumer::PrivateLinkConsumer,
-            ResourceShape::of(consumer::PrivateLinkConsumer::TOKEN),
+            ResourceShape::from_schema(schema(), consumer::PrivateLinkConsumer::TOKEN),
         )
         .register(
             acceptance::EndpointAcceptance,
-            ResourceShape::of(acceptance::EndpointAcceptance::TOKEN),
+            ResourceShape::from_schema(schema(), acceptance::EndpointAcceptance::TOKEN),
         )
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::aws::ec2::Tags;
-use crate::runtime::resource::Context;
+use crate::config::Context;
 use crate::validate::Failures;
 
 /// AWS's limit for load balancer and target group names; the other names follow it too.

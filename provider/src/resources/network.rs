@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::aws::ec2::{Ec2, Rule, Subnet, Tags};
 use crate::resources::naming;
-use crate::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::resource::ResourceError;
 
 /// The subnets, in the order given, after checking that each exists, is in the VPC, and is in
 /// an Availability Zone of its own (`what` says who needs one subnet per zone).

@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, Unsuccessf
 use super::error::{AwsError, ErrorKind};
 use super::retry::{send, EVENTUALLY_VISIBLE};
 use super::tags::{tag_changes, to_sdk};
-use crate::runtime::resource::Context;
+use crate::config::Context;
 
 mod endpoint_services;
 mod endpoints;

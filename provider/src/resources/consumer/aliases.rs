@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::aws::ec2::{Endpoint, Tags};
 use crate::aws::route53::{AliasTargetOf, HostedZone, Route53};
 use crate::aws::tags::tag_changes;
+use crate::config::Context;
 use crate::resources::naming::{self, NAME_TAG};
-use crate::runtime::resource::{Context, ResourceError};
 use crate::validate::{is_dns_name, Failures};
+use pulumi_rs_provider::runtime::resource::ResourceError;
 
 /// One alias as recorded in state: its name and the private hosted zone made for it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

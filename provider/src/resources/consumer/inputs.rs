@@ -6,9 +6,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::aliases::{self, AliasZone};
+use crate::config::Context;
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{Checked, Context};
 use crate::validate::{is_region, parse_cidr, parse_duration, service_name_region, Failures};
+use pulumi_rs_provider::runtime::resource::Checked;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -16,12 +16,13 @@ use crate::aws::ec2::{
     DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, ServiceDetail,
     Tags,
 };
+use crate::config::{Configured, Context};
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::{in_program_order, network, optional_in_program_order};
-use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
 use aliases::AliasZone;
 use inputs::{DnsEntryOutput, Jdbc};
+use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 pub struct PrivateLinkConsumer;
 
@@ -483,6 +484,7 @@ impl PrivateLinkConsumer {
 #[async_trait]
 impl Resource for PrivateLinkConsumer {
     const TOKEN: &'static str = "privatelink:index:PrivateLinkConsumer";
+    type Provider = Configured;
     type Inputs = ConsumerInputs;
     type State = ConsumerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] =

@@ -11,10 +11,11 @@ use crate::aws::elbv2::{Elbv2, LoadBalancer};
 use crate::aws::private_dns::PrivateDns;
 use crate::aws::states::LoadBalancerState;
 use crate::aws::target_zones;
+use crate::config::Context;
 use crate::resources::naming::{self, NAME_TAG};
 use crate::resources::network;
-use crate::runtime::resource::{Context, ResourceError};
-use crate::runtime::wait::{wait_for, Backoff, Poll};
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 /// The tags every piece gets: the provider's defaults, the resource's own, and ours.
 pub fn desired_tags(ctx: &Context, inputs: &ProducerInputs) -> Tags {

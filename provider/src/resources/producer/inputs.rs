@@ -6,12 +6,13 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Context;
 use crate::dns;
 use crate::resources::naming::check_name;
-use crate::runtime::resource::{Checked, Context};
 use crate::validate::{
     check_principal, is_account_id, is_dns_name, is_private_target, is_region, parse_cidr, Failures,
 };
+use pulumi_rs_provider::runtime::resource::Checked;
 
 pub const DEFAULT_INTERVAL: i64 = 10;
 pub const DEFAULT_THRESHOLD: i64 = 3;

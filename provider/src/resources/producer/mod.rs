@@ -16,10 +16,11 @@ pub use inputs::{ProducerInputs, ProducerState};
 
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
+use crate::config::{Configured, Context};
 use crate::resources::naming::{self, NAME_TAG};
-use crate::runtime::resource::{Checked, Context, Resource, ResourceError};
 use converge::{converge, previous_tags};
 use observe::observe;
+use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 
 pub struct PrivateLinkProducer;
 
@@ -136,6 +137,7 @@ impl PrivateLinkProducer {
 #[async_trait]
 impl Resource for PrivateLinkProducer {
     const TOKEN: &'static str = "privatelink:index:PrivateLinkProducer";
+    type Provider = Configured;
     type Inputs = ProducerInputs;
     type State = ProducerState;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["name", "vpcId", "targetPort"];

@@ -8,9 +8,10 @@ use super::inputs::{
 };
 use crate::aws::ec2::{Ec2, EndpointService};
 use crate::aws::elbv2::Elbv2;
+use crate::config::Context;
 use crate::resources::naming::OWN_TAGS;
 use crate::resources::{in_program_order, optional_in_program_order};
-use crate::runtime::resource::{Context, ResourceError};
+use pulumi_rs_provider::runtime::resource::ResourceError;
 
 /// The live inputs and state. `known` is the state recorded so far; pieces it names that are
 /// gone are left out.

@@ -11,7 +11,6 @@ use super::decode::{self, DecodeError};
 use super::encode;
 use super::resource::{ChangeKind, CheckFailure, Context, DiffPlan, Resource, ResourceError};
 use super::value::{reveal, Markers, PropertyMap, PropertyValue, UnknownKind};
-use crate::schema::ResourceShape;
 
 /// Why the runtime could not carry out a call.
 #[derive(Debug, thiserror::Error)]
@@ -55,16 +54,17 @@ pub struct PropertyChange {
     pub removed: bool,
 }
 
-/// A resource behind its type token, with property maps in and out.
+/// A resource behind its type token, with property maps in and out; `P` is the configured
+/// provider its calls run with.
 #[async_trait]
-pub trait DynResource: Send + Sync {
+pub trait DynResource<P>: Send + Sync {
     fn token(&self) -> &'static str;
     fn input_fields(&self) -> &'static [&'static str];
     /// Inputs and computed state: everything recorded as outputs.
     fn output_fields(&self) -> Vec<&'static str>;
     async fn check(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         olds: &PropertyMap,
         news: PropertyMap,
     ) -> Result<CheckOutcome, OperationError>;
@@ -76,19 +76,19 @@ pub trait DynResource: Send + Sync {
     ) -> Result<DiffOutcome, OperationError>;
     async fn create(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         inputs: PropertyMap,
         preview: bool,
     ) -> Result<(String, PropertyMap), OperationError>;
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError>;
     async fn update(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         id: &str,
         olds: &PropertyMap,
         news: PropertyMap,
@@ -96,28 +96,40 @@ pub trait DynResource: Send + Sync {
     ) -> Result<PropertyMap, OperationError>;
     async fn delete(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         id: &str,
         olds: &PropertyMap,
     ) -> Result<(), OperationError>;
 }
 
-/// Resource tokens to implementations.
-#[derive(Default, Clone)]
-pub struct Registry {
-    resources: BTreeMap<&'static str, Arc<dyn DynResource>>,
+/// Resource tokens to implementations, all running with the configured provider `P`.
+#[derive(Clone)]
+pub struct Registry<P> {
+    resources: BTreeMap<&'static str, Arc<dyn DynResource<P>>>,
 }
 
-impl Registry {
+impl<P> Default for Registry<P> {
+    fn default() -> Self {
+        Registry {
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+impl<P: Clone + Send + Sync + 'static> Registry<P> {
     /// Adds a resource; `shape` says which outputs are secret and what type each output has
     /// (from schema.json).
-    pub fn register<R: Resource>(mut self, resource: R, shape: ResourceShape) -> Self {
+    pub fn register<R: Resource<Provider = P>>(
+        mut self,
+        resource: R,
+        shape: ResourceShape,
+    ) -> Self {
         self.resources
             .insert(R::TOKEN, Arc::new(Typed { resource, shape }));
         self
     }
 
-    pub fn get(&self, token: &str) -> Option<&Arc<dyn DynResource>> {
+    pub fn get(&self, token: &str) -> Option<&Arc<dyn DynResource<P>>> {
         self.resources.get(token)
     }
 
@@ -242,7 +254,7 @@ fn reject_unknowns(map: &PropertyMap, operation: &str) -> Result<(), OperationEr
 }
 
 #[async_trait]
-impl<R: Resource> DynResource for Typed<R> {
+impl<R: Resource> DynResource<R::Provider> for Typed<R> {
     fn token(&self) -> &'static str {
         R::TOKEN
     }
@@ -259,7 +271,7 @@ impl<R: Resource> DynResource for Typed<R> {
 
     async fn check(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         olds: &PropertyMap,
         news: PropertyMap,
     ) -> Result<CheckOutcome, OperationError> {
@@ -359,7 +371,7 @@ impl<R: Resource> DynResource for Typed<R> {
 
     async fn create(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         inputs: PropertyMap,
         preview: bool,
     ) -> Result<(String, PropertyMap), OperationError> {
@@ -380,7 +392,7 @@ impl<R: Resource> DynResource for Typed<R> {
 
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(PropertyMap, PropertyMap)>, OperationError> {
@@ -402,7 +414,7 @@ impl<R: Resource> DynResource for Typed<R> {
 
     async fn update(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         id: &str,
         olds: &PropertyMap,
         news: PropertyMap,
@@ -434,7 +446,7 @@ impl<R: Resource> DynResource for Typed<R> {
 
     async fn delete(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         id: &str,
         olds: &PropertyMap,
     ) -> Result<(), OperationError> {
@@ -443,12 +455,47 @@ impl<R: Resource> DynResource for Typed<R> {
     }
 }
 
+/// What the runtime needs to know about a resource's outputs beyond its Rust types: which are
+/// secret, and the kind of each (for the sentinel of an output not known yet).
+#[derive(Debug, Clone, Default)]
+pub struct ResourceShape {
+    pub secret_outputs: BTreeSet<String>,
+    pub output_kinds: BTreeMap<String, UnknownKind>,
+}
+
 impl ResourceShape {
+    /// The shape of the resource `token` as a Pulumi package schema declares it (empty when it
+    /// is not declared).
+    pub fn from_schema(schema: &serde_json::Value, token: &str) -> ResourceShape {
+        let properties = schema["resources"][token]["properties"].as_object();
+        let mut shape = ResourceShape::default();
+        for (name, spec) in properties.into_iter().flatten() {
+            if spec["secret"].as_bool() == Some(true) {
+                shape.secret_outputs.insert(name.clone());
+            }
+            shape.output_kinds.insert(name.clone(), kind_of(spec));
+        }
+        shape
+    }
+
     /// The sentinel type for an output that is not known yet.
     pub fn unknown_kind(&self, property: &str) -> UnknownKind {
         self.output_kinds
             .get(property)
             .copied()
             .unwrap_or(UnknownKind::String)
+    }
+}
+
+/// The kind of a schema property, for the sentinel of its unknown value.
+fn kind_of(spec: &serde_json::Value) -> UnknownKind {
+    match spec["type"].as_str() {
+        Some("boolean") => UnknownKind::Bool,
+        Some("integer" | "number") => UnknownKind::Number,
+        Some("array") => UnknownKind::Array,
+        Some("object") => UnknownKind::Object,
+        Some("string") => UnknownKind::String,
+        _ if spec["$ref"].is_string() => UnknownKind::Object,
+        _ => UnknownKind::String,
     }
 }

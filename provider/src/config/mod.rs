@@ -1,17 +1,29 @@
-//! Provider configuration (`privatelink:` namespace): decoding, validation with a failure per key,
-//! and the configured state that resource operations run with.
+//! Provider configuration (`privatelink:` namespace): the typed settings, validation with a
+//! failure per key, what a change replaces, and the [`Configure`] hook the framework calls for
+//! CheckConfig, DiffConfig and Configure. Configure makes the [`Configured`] state (settings and
+//! the AWS SDK configuration, [`session`]) that every resource operation runs with, in its
+//! [`Context`].
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use pulumi_rs_provider::runtime::configure::{ConfigDiff, Configure, ConfigureError};
+use pulumi_rs_provider::runtime::progress::{LogSink, Severity};
+use pulumi_rs_provider::runtime::resource::CheckFailure;
+use pulumi_rs_provider::runtime::value::{reveal, PropertyMap, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::resource::CheckFailure;
-use crate::runtime::value::{reveal, PropertyMap, PropertyValue};
 use crate::schema::schema;
 use crate::validate::{is_region, is_role_arn};
+
+pub mod session;
+
+/// What every resource operation gets: the framework's context, running with this provider's
+/// configured state.
+pub type Context = pulumi_rs_provider::runtime::resource::Context<Configured>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -47,13 +59,9 @@ impl fmt::Debug for AssumeRole {
     }
 }
 
-/// Keys the engine adds to a provider's inputs on its own.
-const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
-
 /// Config values may arrive JSON-encoded in strings (the engine's `variables`, older engines'
 /// CheckConfig). Decode them wherever the schema says the key is not a string.
 pub fn normalize(mut map: PropertyMap) -> PropertyMap {
-    map.retain(|k, _| !ENGINE_KEYS.contains(&k.as_str()) && !k.starts_with("__"));
     let variables = &schema()["config"]["variables"];
     for (key, value) in map.iter_mut() {
         let is_string_typed = variables[key.as_str()]["type"].as_str() == Some("string");
@@ -83,12 +91,6 @@ const REPLACING_KEYS: &[&str] = &["region", "endpoint"];
 
 /// What changed between two provider configurations (normalized maps), and which of the changes
 /// replace the provider.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ConfigDiff {
-    pub changed: Vec<String>,
-    pub replaces: Vec<String>,
-}
-
 pub fn diff(olds: &PropertyMap, news: &PropertyMap) -> ConfigDiff {
     let mut keys: Vec<&String> = olds.keys().chain(news.keys()).collect();
     keys.sort();
@@ -120,18 +122,6 @@ fn role_account(assume_role: &Option<PropertyValue>) -> Option<String> {
         Some(PropertyValue::String(arn)) => arn.split(':').nth(4).map(String::from),
         _ => None,
     }
-}
-
-/// Builds the property map from Configure's `variables` (`privatelink:config:<key>` = text).
-pub fn from_variables(variables: &std::collections::HashMap<String, String>) -> PropertyMap {
-    let map = variables
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("privatelink:config:")
-                .map(|key| (key.to_string(), PropertyValue::String(v.clone())))
-        })
-        .collect();
-    normalize(map)
 }
 
 impl ProviderConfig {
@@ -266,6 +256,72 @@ impl Configured {
     }
 }
 
+/// Neither the configuration nor the environment or profile names a region. Explicit providers
+/// get no stack configuration at all (pulumi/pkg/resource/deploy/default_providers.go gives
+/// `privatelink:*` stack config to the default provider only), so this is how a provider
+/// resource without `region` ends.
+const MISSING_REGION: &str = "privatelink: no AWS region is set for this provider. Set `region` \
+     on the provider resource (an explicit provider does not read the stack's privatelink:region), \
+     or privatelink:region in the stack configuration for the default provider.";
+
+/// The privatelink provider's configuration hook.
+pub struct PrivateLink;
+
+#[async_trait]
+impl Configure for PrivateLink {
+    const PACKAGE: &'static str = "privatelink";
+    type Config = ProviderConfig;
+    type Configured = Configured;
+
+    fn schema(&self) -> &serde_json::Value {
+        schema()
+    }
+
+    fn version(&self) -> &'static str {
+        crate::schema::version()
+    }
+
+    fn normalize(&self, map: PropertyMap) -> PropertyMap {
+        normalize(map)
+    }
+
+    fn validate(&self, config: &ProviderConfig) -> Vec<CheckFailure> {
+        config.validate()
+    }
+
+    fn diff(&self, olds: &PropertyMap, news: &PropertyMap) -> ConfigDiff {
+        diff(olds, news)
+    }
+
+    async fn configure(
+        &self,
+        config: ProviderConfig,
+        log: &dyn LogSink,
+    ) -> Result<Configured, ConfigureError> {
+        let sdk = session::sdk_config(&config)
+            .await
+            .map_err(|e| ConfigureError::Unavailable(e.to_string()))?;
+        if sdk.region().is_none() {
+            return Err(ConfigureError::Invalid(MISSING_REGION.into()));
+        }
+        if config.skip_credentials_validation != Some(true) {
+            session::validate_credentials(&sdk)
+                .await
+                .map_err(|e| ConfigureError::Unavailable(e.to_string()))?;
+        }
+        if let Some(endpoint) = &config.endpoint {
+            // Say so loudly: nothing this provider does will reach real AWS.
+            log.log(
+                Severity::Info,
+                "",
+                format!("privatelink: every AWS call goes to the endpoint override {endpoint}"),
+                false,
+            );
+        }
+        Ok(Configured::new(config, sdk))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,23 +430,14 @@ mod tests {
 
     #[test]
     fn json_encoded_values_are_decoded_for_non_string_keys() {
-        let vars = std::collections::HashMap::from([
-            (
-                "privatelink:config:region".to_string(),
-                "eu-west-1".to_string(),
-            ),
-            (
-                "privatelink:config:skipCredentialsValidation".to_string(),
-                "true".to_string(),
-            ),
-            (
-                "privatelink:config:dnsResolvers".to_string(),
-                r#"["127.0.0.1:53"]"#.to_string(),
-            ),
-            ("other:config:x".to_string(), "1".to_string()),
-        ]);
-        let map = from_variables(&vars);
-        let config: ProviderConfig = crate::runtime::decode::from_map(&map).expect("decodes");
+        let text = |value: &str| PropertyValue::String(value.to_string());
+        let map = normalize(PropertyMap::from([
+            ("region".to_string(), text("eu-west-1")),
+            ("skipCredentialsValidation".to_string(), text("true")),
+            ("dnsResolvers".to_string(), text(r#"["127.0.0.1:53"]"#)),
+        ]));
+        let config: ProviderConfig =
+            pulumi_rs_provider::runtime::decode::from_map(&map).expect("decodes");
         assert_eq!(config.region.as_deref(), Some("eu-west-1"));
         assert_eq!(config.skip_credentials_validation, Some(true));
         assert_eq!(config.dns_resolvers, Some(vec!["127.0.0.1:53".to_string()]));

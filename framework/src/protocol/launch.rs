@@ -1,16 +1,17 @@
-//! How the engine starts a provider plugin: `pulumi-resource-privatelink [flags] ENGINE_ADDR`.
+//! How the engine starts a provider plugin: `pulumi-resource-<package> [flags] ENGINE_ADDR`.
 //! We bind a free loopback port, print it as the first and only line on stdout, serve until
 //! SIGINT or SIGTERM, and log to stderr.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use pulumi_rs_wire::pulumirpc::resource_provider_server::ResourceProviderServer;
 use futures::{Stream, StreamExt};
+use pulumi_rs_wire::pulumirpc::resource_provider_server::ResourceProviderServer;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_stream::wrappers::TcpListenerStream;
 
 use super::server::ProviderService;
+use crate::runtime::configure::Configure;
 use crate::runtime::registry::Registry;
 
 /// The engine's own limit on message size; tonic's default (4 MiB) is far smaller.
@@ -54,22 +55,26 @@ pub enum LaunchError {
 }
 
 /// Runs the plugin as the engine expects.
-pub async fn run(args: LaunchArgs, registry: Registry) -> Result<(), LaunchError> {
+pub async fn run<H: Configure>(
+    args: LaunchArgs,
+    hook: H,
+    registry: Registry<H::Configured>,
+) -> Result<(), LaunchError> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .map_err(LaunchError::Bind)?;
     let port = listener.local_addr().map_err(LaunchError::Bind)?.port();
     announce(port).map_err(LaunchError::Announce)?;
     tracing::info!(port, engine = ?args.engine_address, "serving");
-    let service = ProviderService::new(registry, args.engine_address.as_deref());
+    let service = ProviderService::new(hook, registry, args.engine_address.as_deref());
     serve(listener, service, shutdown_signal()).await
 }
 
 /// Serves the provider on `listener` until `shutdown` completes. In-flight operations are
 /// cancelled on shutdown and given a moment to wind down.
-pub async fn serve(
+pub async fn serve<H: Configure>(
     listener: TcpListener,
-    service: ProviderService,
+    service: ProviderService<H>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), LaunchError> {
     let cancel = service.cancellation();

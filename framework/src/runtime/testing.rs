@@ -1,4 +1,4 @@
-//! Helpers for unit tests of runtime and resource code.
+//! Helpers for unit tests of runtime and resource code (this crate's and providers').
 
 use std::sync::{Arc, Mutex};
 
@@ -6,7 +6,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::{LogSink, Progress, Severity};
 use super::resource::Context;
-use crate::config::{Configured, ProviderConfig};
 
 /// Records the messages of status lines.
 #[derive(Default)]
@@ -20,8 +19,14 @@ impl LogSink for Recorder {
     }
 }
 
-/// A context with no deadline, a fresh cancellation token and recorded progress lines.
-pub fn context() -> (Context, Arc<Mutex<Vec<String>>>) {
+/// A context with no provider configuration, no deadline, a fresh cancellation token and
+/// recorded progress lines.
+pub fn context() -> (Context<()>, Arc<Mutex<Vec<String>>>) {
+    context_with(())
+}
+
+/// The same, running with the configured provider `provider`.
+pub fn context_with<P>(provider: P) -> (Context<P>, Arc<Mutex<Vec<String>>>) {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let ctx = Context {
         urn: "urn:pulumi:test::test::privatelink:index:Test::t".into(),
@@ -30,10 +35,7 @@ pub fn context() -> (Context, Arc<Mutex<Vec<String>>>) {
         deadline: None,
         cancel: CancellationToken::new(),
         progress: Progress::new("urn", Arc::new(Recorder(lines.clone()))),
-        provider: Configured::new(
-            ProviderConfig::default(),
-            aws_types::SdkConfig::builder().build(),
-        ),
+        provider,
     };
     (ctx, lines)
 }

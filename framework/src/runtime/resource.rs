@@ -10,7 +10,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
 use super::value::PropertyMap;
-use crate::config::Configured;
 
 /// A user mistake in one property, reported by Check next to that property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +107,10 @@ impl ResourceError {
 }
 
 /// What every lifecycle call gets: who is asking, how long it may take, how to report progress,
-/// and the configured provider.
+/// and the configured provider (`P`, what the provider's [`Configure`](super::configure::Configure)
+/// hook made of its configuration).
 #[derive(Clone)]
-pub struct Context {
+pub struct Context<P> {
     pub urn: String,
     /// The resource's name in the program (the last part of the URN).
     pub name: String,
@@ -120,10 +120,10 @@ pub struct Context {
     pub deadline: Option<Instant>,
     pub cancel: CancellationToken,
     pub progress: Progress,
-    pub provider: Configured,
+    pub provider: P,
 }
 
-impl Context {
+impl<P> Context<P> {
     /// Time left before the engine's timeout, if one was set.
     pub fn remaining(&self) -> Option<Duration> {
         self.deadline
@@ -133,11 +133,14 @@ impl Context {
 
 /// A resource, in the shape of pulumi-go-provider's `infer`: typed inputs, typed computed state,
 /// and the lifecycle methods. Pulumi records both as the resource's outputs; the runtime merges
-/// and splits them, so resource code never repeats its input fields.
+/// and splits them, so resource code never repeats its input fields. A resource implements
+/// `create`, `read` and `delete`; the other methods have defaults it overrides when it needs to.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
     /// The Pulumi type token, e.g. `privatelink:index:PrivateLinkProducer`.
     const TOKEN: &'static str;
+    /// The configured provider the resource runs with (its hook's `Configured`).
+    type Provider: Clone + Send + Sync + 'static;
     type Inputs: Serialize + DeserializeOwned + Send + Sync;
     /// What the provider computes (ids, ARNs, observed state), beside the inputs.
     type State: Serialize + DeserializeOwned + Send + Sync;
@@ -157,13 +160,19 @@ pub trait Resource: Send + Sync + 'static {
     /// Validates and normalises new inputs (defaults filled in). `olds` are the previous inputs
     /// when the resource exists. Must not write to the cloud. During preview, unknown inputs
     /// arrive as empty values; the runtime discards failures about them and puts the unknowns
-    /// back where they were in the returned inputs.
+    /// back where they were in the returned inputs. The default accepts the inputs as decoded:
+    /// right for a resource whose types say every rule.
     async fn check(
         &self,
-        ctx: &Context,
-        olds: Option<&Self::Inputs>,
+        _ctx: &Context<Self::Provider>,
+        _olds: Option<&Self::Inputs>,
         news: Self::Inputs,
-    ) -> Checked<Self::Inputs>;
+    ) -> Checked<Self::Inputs> {
+        Checked {
+            inputs: news,
+            failures: Vec::new(),
+        }
+    }
 
     /// Classifies changed input properties. The default replaces for `REPLACE_ON_CHANGE` and
     /// updates in place otherwise; override it when a change can only be judged from state.
@@ -194,7 +203,7 @@ pub trait Resource: Send + Sync + 'static {
     /// Makes the resource; returns its id and state.
     async fn create(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         inputs: &Self::Inputs,
     ) -> Result<(String, Self::State), ResourceError>;
 
@@ -202,25 +211,102 @@ pub trait Resource: Send + Sync + 'static {
     /// is `None` and `id` is whatever the user passed to `pulumi import`.
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         old: Option<(&Self::Inputs, &Self::State)>,
     ) -> Result<Option<(Self::Inputs, Self::State)>, ResourceError>;
 
-    /// Applies in-place changes and returns the new state.
+    /// Applies in-place changes and returns the new state. A resource whose every input is in
+    /// `REPLACE_ON_CHANGE` is never updated in place (its diff only replaces) and keeps the
+    /// default, which refuses rather than pretend a change was applied.
     async fn update(
         &self,
-        ctx: &Context,
-        id: &str,
-        old: (&Self::Inputs, &Self::State),
-        news: &Self::Inputs,
-    ) -> Result<Self::State, ResourceError>;
+        _ctx: &Context<Self::Provider>,
+        _id: &str,
+        _old: (&Self::Inputs, &Self::State),
+        _news: &Self::Inputs,
+    ) -> Result<Self::State, ResourceError> {
+        Err(ResourceError::Invalid(format!(
+            "{} cannot be updated in place: every change to it replaces it",
+            Self::TOKEN
+        )))
+    }
 
     /// Removes the resource; pieces already gone are not an error.
     async fn delete(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         old: (&Self::Inputs, &Self::State),
     ) -> Result<(), ResourceError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::testing::context;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+    struct Inputs {
+        name: String,
+    }
+
+    /// A resource that implements only what it must.
+    struct Minimal;
+
+    #[async_trait]
+    impl Resource for Minimal {
+        const TOKEN: &'static str = "test:index:Minimal";
+        const REPLACE_ON_CHANGE: &'static [&'static str] = &["name"];
+        type Provider = ();
+        type Inputs = Inputs;
+        type State = ();
+
+        async fn create(&self, _: &Context<()>, _: &Inputs) -> Result<(String, ()), ResourceError> {
+            Ok(("m-1".into(), ()))
+        }
+
+        async fn read(
+            &self,
+            _: &Context<()>,
+            _: &str,
+            old: Option<(&Inputs, &())>,
+        ) -> Result<Option<(Inputs, ())>, ResourceError> {
+            Ok(old.map(|(inputs, _)| (inputs.clone(), ())))
+        }
+
+        async fn delete(
+            &self,
+            _: &Context<()>,
+            _: &str,
+            _: (&Inputs, &()),
+        ) -> Result<(), ResourceError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_resource_without_check_or_update_accepts_its_inputs_and_only_replaces() {
+        let (ctx, _) = context();
+        let news = Inputs { name: "a".into() };
+        let checked = Minimal.check(&ctx, None, news.clone()).await;
+        assert_eq!(
+            checked,
+            Checked {
+                inputs: news.clone(),
+                failures: vec![]
+            }
+        );
+
+        let plan = Minimal.diff(&["name".to_string()], &(), &news);
+        assert!(plan.replaces(), "{plan:?}");
+
+        let refused = Minimal.update(&ctx, "m-1", (&news, &()), &news).await;
+        match refused {
+            Err(ResourceError::Invalid(message)) => {
+                assert!(message.contains("test:index:Minimal"), "{message}")
+            }
+            other => panic!("update should refuse, got {other:?}"),
+        }
+    }
 }

@@ -1,7 +1,7 @@
-//! The `ResourceProvider` gRPC service: decodes requests, dispatches to the configuration code or
-//! to the resource registered for the request's type, and encodes the answers.
+//! The `ResourceProvider` gRPC service: decodes requests, dispatches to the provider's
+//! configuration hook or to the resource registered for the request's type, and encodes the
+//! answers.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -15,30 +15,32 @@ use tonic::{Request, Response, Status};
 use super::engine_log::EngineLog;
 use super::status::into_status;
 use super::structs::{from_property_map, to_property_map, MalformedProperty};
-use crate::config::{self, Configured, ProviderConfig};
+use crate::runtime::configure::{Configure, ConfigureError};
 use crate::runtime::decode;
-use crate::runtime::progress::{Discard, LogSink, Progress, Severity};
+use crate::runtime::progress::{Discard, LogSink, Progress};
 use crate::runtime::redact::Secrets;
 use crate::runtime::registry::{DynResource, OperationError, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
-use crate::runtime::value::PropertyMap;
-use crate::schema::{self, SCHEMA_JSON};
+use crate::runtime::value::{PropertyMap, PropertyValue};
 
-pub struct ProviderService {
-    registry: Registry,
-    configured: RwLock<Option<Configured>>,
+/// The service for a provider whose configuration hook is `H`.
+pub struct ProviderService<H: Configure> {
+    hook: H,
+    registry: Registry<H::Configured>,
+    configured: RwLock<Option<H::Configured>>,
     /// Cancelled by the Cancel RPC: every in-flight operation's context derives from it.
     cancel: CancellationToken,
     log: RwLock<Arc<dyn LogSink>>,
 }
 
-impl ProviderService {
-    pub fn new(registry: Registry, engine_address: Option<&str>) -> Self {
+impl<H: Configure> ProviderService<H> {
+    pub fn new(hook: H, registry: Registry<H::Configured>, engine_address: Option<&str>) -> Self {
         let log: Arc<dyn LogSink> = match engine_address {
             Some(address) => Arc::new(EngineLog::connect(address)),
             None => Arc::new(Discard),
         };
         ProviderService {
+            hook,
             registry,
             configured: RwLock::new(None),
             cancel: CancellationToken::new(),
@@ -57,7 +59,11 @@ impl ProviderService {
         self.cancel.clone()
     }
 
-    fn resource(&self, urn: &str, type_token: &str) -> Result<Arc<dyn DynResource>, Status> {
+    fn resource(
+        &self,
+        urn: &str,
+        type_token: &str,
+    ) -> Result<Arc<dyn DynResource<H::Configured>>, Status> {
         let token = if type_token.is_empty() {
             type_from_urn(urn)
         } else {
@@ -75,18 +81,14 @@ impl ProviderService {
         name: &str,
         seed: Vec<u8>,
         timeout: f64,
-    ) -> Result<Context, Status> {
+    ) -> Result<Context<H::Configured>, Status> {
         let provider = self
             .configured
             .read()
             .ok()
             .and_then(|c| c.clone())
             .ok_or_else(|| Status::failed_precondition("the provider has not been configured"))?;
-        let sink = self
-            .log
-            .read()
-            .map(|l| l.clone())
-            .unwrap_or_else(|_| Arc::new(Discard));
+        let sink = self.engine_log();
         let name = if name.is_empty() {
             urn.rsplit("::").next().unwrap_or_default()
         } else {
@@ -104,18 +106,10 @@ impl ProviderService {
     }
 }
 
-/// Neither the configuration nor the environment or profile names a region. Explicit providers
-/// get no stack configuration at all (pulumi/pkg/resource/deploy/default_providers.go gives
-/// `privatelink:*` stack config to the default provider only), so this is how a provider
-/// resource without `region` ends.
-const MISSING_REGION: &str = "privatelink: no AWS region is set for this provider. Set `region` \
-     on the provider resource (an explicit provider does not read the stack's privatelink:region), \
-     or privatelink:region in the stack configuration for the default provider.";
-
 /// The operation's answer, once the progress lines it logged have reached the engine (so the
 /// engine shows them with the operation, not after it).
-async fn answered<T>(
-    ctx: &Context,
+async fn answered<P, T>(
+    ctx: &Context<P>,
     secrets: &Secrets,
     result: Result<T, OperationError>,
 ) -> Result<T, Status> {
@@ -123,17 +117,22 @@ async fn answered<T>(
     result.map_err(|e| into_status(secrets.redact_error(e)))
 }
 
-/// schema.json with the plugin's version, which SDK generation and `pulumi package add` read
+/// The schema with the plugin's version, which SDK generation and `pulumi package add` read
 /// from the schema (pulumi/pkg/codegen/schema, PackageSpec.Version).
-fn schema_with_version() -> String {
-    let mut spec = schema::schema().clone();
-    match spec.as_object_mut() {
-        Some(object) => {
-            object.insert("version".into(), schema::version().into());
-            spec.to_string()
-        }
-        None => SCHEMA_JSON.to_string(),
+fn schema_with_version(schema: &serde_json::Value, version: &str) -> String {
+    let mut spec = schema.clone();
+    if let Some(object) = spec.as_object_mut() {
+        object.insert("version".into(), version.into());
     }
+    spec.to_string()
+}
+
+/// Keys the engine adds to a provider's inputs on its own, never part of the configuration.
+const ENGINE_KEYS: &[&str] = &["version", "pluginDownloadURL"];
+
+fn without_engine_keys(mut map: PropertyMap) -> PropertyMap {
+    map.retain(|k, _| !ENGINE_KEYS.contains(&k.as_str()) && !k.starts_with("__"));
+    map
 }
 
 /// The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`).
@@ -161,19 +160,46 @@ fn check_response(inputs: &PropertyMap, failures: Vec<CheckFailure>) -> pulumirp
     }
 }
 
-/// Decodes provider configuration and returns it with every problem found in it.
-fn checked_config(map: &PropertyMap) -> (Option<ProviderConfig>, Vec<CheckFailure>) {
-    match decode::from_map::<ProviderConfig>(map) {
-        Ok(config) => {
-            let failures = config.validate();
-            (Some(config), failures)
+impl<H: Configure> ProviderService<H> {
+    /// The provider's inputs as its configuration code sees them.
+    fn normalized(&self, map: PropertyMap) -> PropertyMap {
+        self.hook.normalize(without_engine_keys(map))
+    }
+
+    /// Configure's `variables` (`<package>:config:<key>` = text) as a property map.
+    fn from_variables(&self, variables: Vec<(String, String)>) -> PropertyMap {
+        let prefix = format!("{}:config:", H::PACKAGE);
+        let map = variables
+            .into_iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix(&prefix)
+                    .map(|key| (key.to_string(), PropertyValue::String(v)))
+            })
+            .collect();
+        self.normalized(map)
+    }
+
+    /// Decodes provider configuration and returns it with every problem found in it.
+    fn checked_config(&self, map: &PropertyMap) -> (Option<H::Config>, Vec<CheckFailure>) {
+        match decode::from_map::<H::Config>(map) {
+            Ok(config) => {
+                let failures = self.hook.validate(&config);
+                (Some(config), failures)
+            }
+            Err(e) => (None, vec![CheckFailure::new(e.path.to_string(), e.message)]),
         }
-        Err(e) => (None, vec![CheckFailure::new(e.path.to_string(), e.message)]),
+    }
+
+    fn engine_log(&self) -> Arc<dyn LogSink> {
+        self.log
+            .read()
+            .map(|l| l.clone())
+            .unwrap_or_else(|_| Arc::new(Discard))
     }
 }
 
 #[tonic::async_trait]
-impl ResourceProvider for ProviderService {
+impl<H: Configure> ResourceProvider for ProviderService<H> {
     async fn handshake(
         &self,
         request: Request<pulumirpc::ProviderHandshakeRequest>,
@@ -195,7 +221,7 @@ impl ResourceProvider for ProviderService {
         _: Request<()>,
     ) -> Result<Response<pulumirpc::PluginInfo>, Status> {
         Ok(Response::new(pulumirpc::PluginInfo {
-            version: schema::version().to_string(),
+            version: self.hook.version().to_string(),
         }))
     }
 
@@ -211,7 +237,7 @@ impl ResourceProvider for ProviderService {
             )));
         }
         Ok(Response::new(pulumirpc::GetSchemaResponse {
-            schema: schema_with_version(),
+            schema: schema_with_version(self.hook.schema(), self.hook.version()),
         }))
     }
 
@@ -219,8 +245,8 @@ impl ResourceProvider for ProviderService {
         &self,
         request: Request<pulumirpc::CheckRequest>,
     ) -> Result<Response<pulumirpc::CheckResponse>, Status> {
-        let news = config::normalize(decode_struct(request.get_ref().news.as_ref())?);
-        let (_, failures) = checked_config(&news);
+        let news = self.normalized(decode_struct(request.get_ref().news.as_ref())?);
+        let (_, failures) = self.checked_config(&news);
         Ok(Response::new(check_response(&news, failures)))
     }
 
@@ -229,11 +255,11 @@ impl ResourceProvider for ProviderService {
         request: Request<pulumirpc::DiffRequest>,
     ) -> Result<Response<pulumirpc::DiffResponse>, Status> {
         let request = request.into_inner();
-        let olds = config::normalize(decode_struct(
+        let olds = self.normalized(decode_struct(
             request.old_inputs.as_ref().or(request.olds.as_ref()),
         )?);
-        let news = config::normalize(decode_struct(request.news.as_ref())?);
-        let diff = config::diff(&olds, &news);
+        let news = self.normalized(decode_struct(request.news.as_ref())?);
+        let diff = self.hook.diff(&olds, &news);
         Ok(Response::new(pulumirpc::DiffResponse {
             changes: if diff.changed.is_empty() {
                 DiffChanges::DiffNone
@@ -271,16 +297,16 @@ impl ResourceProvider for ProviderService {
     ) -> Result<Response<pulumirpc::ConfigureResponse>, Status> {
         let request = request.into_inner();
         let map = match request.args.as_ref() {
-            Some(args) if !args.fields.is_empty() => config::normalize(decode_struct(Some(args))?),
-            _ => config::from_variables(&request.variables.into_iter().collect::<HashMap<_, _>>()),
+            Some(args) if !args.fields.is_empty() => self.normalized(decode_struct(Some(args))?),
+            _ => self.from_variables(request.variables.into_iter().collect()),
         };
-        let (config, failures) = checked_config(&map);
+        let (config, failures) = self.checked_config(&map);
         let config = match (config, failures.is_empty()) {
             (Some(config), true) => config,
             (_, _) => {
                 let problems: Vec<String> = failures
                     .iter()
-                    .map(|f| format!("privatelink:{}: {}", f.property, f.reason))
+                    .map(|f| format!("{}:{}: {}", H::PACKAGE, f.property, f.reason))
                     .collect();
                 return Err(Status::invalid_argument(format!(
                     "invalid provider configuration: {}",
@@ -288,33 +314,17 @@ impl ResourceProvider for ProviderService {
                 )));
             }
         };
-        let sdk = crate::aws::sdk_config(&config)
+        let log = self.engine_log();
+        let configured = self
+            .hook
+            .configure(config, log.as_ref())
             .await
-            .map_err(|e| Status::failed_precondition(e.to_string()))?;
-        if sdk.region().is_none() {
-            return Err(Status::invalid_argument(MISSING_REGION));
-        }
-        if config.skip_credentials_validation != Some(true) {
-            crate::aws::validate_credentials(&sdk)
-                .await
-                .map_err(|e| Status::failed_precondition(e.to_string()))?;
-        }
-        if let Some(endpoint) = &config.endpoint {
-            // Say so loudly: nothing this provider does will reach real AWS.
-            let log = self
-                .log
-                .read()
-                .map(|l| l.clone())
-                .unwrap_or_else(|_| Arc::new(Discard));
-            log.log(
-                Severity::Info,
-                "",
-                format!("privatelink: every AWS call goes to the endpoint override {endpoint}"),
-                false,
-            );
-        }
-        if let Ok(mut configured) = self.configured.write() {
-            *configured = Some(Configured::new(config, sdk));
+            .map_err(|e| match e {
+                ConfigureError::Invalid(message) => Status::invalid_argument(message),
+                ConfigureError::Unavailable(message) => Status::failed_precondition(message),
+            })?;
+        if let Ok(mut slot) = self.configured.write() {
+            *slot = Some(configured);
         }
         Ok(Response::new(pulumirpc::ConfigureResponse {
             accept_secrets: true,

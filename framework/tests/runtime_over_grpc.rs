@@ -10,15 +10,16 @@ use async_trait::async_trait;
 use prost::Message;
 use prost_types::value::Kind;
 use prost_types::{Struct, Value};
-use pulumi_privatelink::protocol::launch::serve;
-use pulumi_privatelink::protocol::server::ProviderService;
-use pulumi_privatelink::runtime::registry::Registry;
-use pulumi_privatelink::runtime::resource::{
+use pulumi_rs_provider::protocol::launch::serve;
+use pulumi_rs_provider::protocol::server::ProviderService;
+use pulumi_rs_provider::runtime::configure::{ConfigDiff, Configure, ConfigureError};
+use pulumi_rs_provider::runtime::progress::LogSink;
+use pulumi_rs_provider::runtime::registry::{Registry, ResourceShape};
+use pulumi_rs_provider::runtime::resource::{
     CheckFailure, Checked, Context, Resource, ResourceError,
 };
-use pulumi_privatelink::runtime::value::UnknownKind;
-use pulumi_privatelink::runtime::wait::{wait_for, Backoff, Poll};
-use pulumi_privatelink::schema::ResourceShape;
+use pulumi_rs_provider::runtime::value::{PropertyMap, UnknownKind};
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 use pulumi_rs_wire::google_rpc;
 use pulumi_rs_wire::pulumirpc::{
     self,
@@ -64,9 +65,66 @@ struct Echo {
     creates: Arc<AtomicUsize>,
 }
 
+/// The test provider's configuration: the word its greetings start with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EchoConfig {
+    greeting: String,
+}
+
+/// A configuration hook with no cloud behind it: Configure hands the decoded config to resources.
+struct EchoProvider;
+
+#[async_trait]
+impl Configure for EchoProvider {
+    const PACKAGE: &'static str = "privatelinktest";
+    type Config = EchoConfig;
+    type Configured = EchoConfig;
+
+    fn schema(&self) -> &serde_json::Value {
+        &serde_json::Value::Null
+    }
+
+    fn version(&self) -> &'static str {
+        "0.0.1"
+    }
+
+    fn normalize(&self, map: PropertyMap) -> PropertyMap {
+        map
+    }
+
+    fn validate(&self, config: &EchoConfig) -> Vec<CheckFailure> {
+        if config.greeting.is_empty() {
+            vec![CheckFailure::new("greeting", "must not be empty")]
+        } else {
+            vec![]
+        }
+    }
+
+    fn diff(&self, olds: &PropertyMap, news: &PropertyMap) -> ConfigDiff {
+        let changed: Vec<String> = (olds != news)
+            .then(|| "greeting".to_string())
+            .into_iter()
+            .collect();
+        ConfigDiff {
+            replaces: changed.clone(),
+            changed,
+        }
+    }
+
+    async fn configure(
+        &self,
+        config: EchoConfig,
+        _: &dyn LogSink,
+    ) -> Result<EchoConfig, ConfigureError> {
+        Ok(config)
+    }
+}
+
 #[async_trait]
 impl Resource for Echo {
     const TOKEN: &'static str = TOKEN;
+    type Provider = EchoConfig;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["name"];
     const STABLE_ON_UPDATE: &'static [&'static str] = &["greeting"];
     type Inputs = EchoInputs;
@@ -74,7 +132,7 @@ impl Resource for Echo {
 
     async fn check(
         &self,
-        _: &Context,
+        _: &Context<EchoConfig>,
         _: Option<&EchoInputs>,
         news: EchoInputs,
     ) -> Checked<EchoInputs> {
@@ -96,12 +154,12 @@ impl Resource for Echo {
 
     async fn create(
         &self,
-        ctx: &Context,
+        ctx: &Context<EchoConfig>,
         inputs: &EchoInputs,
     ) -> Result<(String, EchoState), ResourceError> {
         self.creates.fetch_add(1, Ordering::SeqCst);
         let state = EchoState {
-            greeting: format!("hello {}", inputs.name),
+            greeting: format!("{} {}", ctx.provider.greeting, inputs.name),
         };
         if inputs.wait_forever == Some(true) {
             let backoff = Backoff {
@@ -123,7 +181,7 @@ impl Resource for Echo {
 
     async fn read(
         &self,
-        _: &Context,
+        _: &Context<EchoConfig>,
         id: &str,
         old: Option<(&EchoInputs, &EchoState)>,
     ) -> Result<Option<(EchoInputs, EchoState)>, ResourceError> {
@@ -134,7 +192,7 @@ impl Resource for Echo {
 
     async fn update(
         &self,
-        _: &Context,
+        _: &Context<EchoConfig>,
         _: &str,
         _: (&EchoInputs, &EchoState),
         news: &EchoInputs,
@@ -146,7 +204,7 @@ impl Resource for Echo {
 
     async fn delete(
         &self,
-        _: &Context,
+        _: &Context<EchoConfig>,
         _: &str,
         _: (&EchoInputs, &EchoState),
     ) -> Result<(), ResourceError> {
@@ -202,7 +260,7 @@ async fn start() -> Harness {
         .expect("bind provider");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = ProviderService::new(registry, Some(&engine_addr.to_string()));
+    let service = ProviderService::new(EchoProvider, registry, Some(&engine_addr.to_string()));
     tokio::spawn(serve(listener, service, async {
         let _ = stopped.await;
     }));
@@ -211,10 +269,7 @@ async fn start() -> Harness {
         .expect("connect");
     client
         .configure(pulumirpc::ConfigureRequest {
-            args: Some(object(&[
-                ("skipCredentialsValidation", boolean(true)),
-                ("region", string("us-east-1")),
-            ])),
+            args: Some(object(&[("greeting", string("hello"))])),
             accept_secrets: true,
             ..Default::default()
         })

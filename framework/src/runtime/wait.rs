@@ -59,8 +59,8 @@ impl Backoff {
 }
 
 /// Polls `probe` until it is ready. `what` names the thing awaited in status lines and errors.
-pub async fn wait_for<T, F, Fut>(
-    ctx: &Context,
+pub async fn wait_for<P, T, F, Fut>(
+    ctx: &Context<P>,
     what: &str,
     backoff: Backoff,
     mut probe: F,

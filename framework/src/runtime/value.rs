@@ -328,7 +328,10 @@ mod tests {
         // A key that is not a plain identifier is quoted, so `.` alone is not read as a path.
         assert_eq!(PropertyPath::root().key(".").to_string(), r#"["."]"#);
         assert_eq!(
-            PropertyPath::root().key("tags").key("team \"a\"").to_string(),
+            PropertyPath::root()
+                .key("tags")
+                .key("team \"a\"")
+                .to_string(),
             r#"tags["team \"a\""]"#
         );
     }

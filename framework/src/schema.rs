@@ -381,40 +381,48 @@ mod tests {
     #[derive(JsonSchema)]
     struct Thing;
 
-    #[async_trait]
-    impl Resource for Thing {
-        const TOKEN: &'static str = "test:index:Thing";
-        const REPLACE_ON_CHANGE: &'static [&'static str] = &["vpcId"];
-        type Provider = ();
-        type Inputs = Inputs;
-        type State = State;
+    /// A test resource that makes and reads nothing: only its token, replace-on-change list and
+    /// schema differ between the tests.
+    macro_rules! inert_resource {
+        ($ty:ty, $token:literal, $replace:expr) => {
+            #[async_trait]
+            impl Resource for $ty {
+                const TOKEN: &'static str = $token;
+                const REPLACE_ON_CHANGE: &'static [&'static str] = $replace;
+                type Provider = ();
+                type Inputs = Inputs;
+                type State = State;
 
-        async fn create(
-            &self,
-            _: &Context<()>,
-            _: &Inputs,
-        ) -> Result<(String, State), ResourceError> {
-            Ok(("t".into(), State::default()))
-        }
+                async fn create(
+                    &self,
+                    _: &Context<()>,
+                    _: &Inputs,
+                ) -> Result<(String, State), ResourceError> {
+                    Ok(("t".into(), State::default()))
+                }
 
-        async fn read(
-            &self,
-            _: &Context<()>,
-            _: &str,
-            _: Option<(&Inputs, &State)>,
-        ) -> Result<Option<(Inputs, State)>, ResourceError> {
-            Ok(None)
-        }
+                async fn read(
+                    &self,
+                    _: &Context<()>,
+                    _: &str,
+                    _: Option<(&Inputs, &State)>,
+                ) -> Result<Option<(Inputs, State)>, ResourceError> {
+                    Ok(None)
+                }
 
-        async fn delete(
-            &self,
-            _: &Context<()>,
-            _: &str,
-            _: (&Inputs, &State),
-        ) -> Result<(), ResourceError> {
-            Ok(())
-        }
+                async fn delete(
+                    &self,
+                    _: &Context<()>,
+                    _: &str,
+                    _: (&Inputs, &State),
+                ) -> Result<(), ResourceError> {
+                    Ok(())
+                }
+            }
+        };
     }
+
+    inert_resource!(Thing, "test:index:Thing", &["vpcId"]);
 
     /// Settings of the test provider.
     #[derive(Deserialize, JsonSchema)]
@@ -479,37 +487,7 @@ mod tests {
     #[test]
     fn a_replace_on_change_that_names_no_property_is_an_error() {
         struct Wrong;
-        #[async_trait]
-        impl Resource for Wrong {
-            const TOKEN: &'static str = "test:index:Wrong";
-            const REPLACE_ON_CHANGE: &'static [&'static str] = &["vpcID"];
-            type Provider = ();
-            type Inputs = Inputs;
-            type State = State;
-            async fn create(
-                &self,
-                _: &Context<()>,
-                _: &Inputs,
-            ) -> Result<(String, State), ResourceError> {
-                Ok(("w".into(), State::default()))
-            }
-            async fn read(
-                &self,
-                _: &Context<()>,
-                _: &str,
-                _: Option<(&Inputs, &State)>,
-            ) -> Result<Option<(Inputs, State)>, ResourceError> {
-                Ok(None)
-            }
-            async fn delete(
-                &self,
-                _: &Context<()>,
-                _: &str,
-                _: (&Inputs, &State),
-            ) -> Result<(), ResourceError> {
-                Ok(())
-            }
-        }
+        inert_resource!(Wrong, "test:index:Wrong", &["vpcID"]);
         impl JsonSchema for Wrong {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 "Wrong".into()

@@ -18,6 +18,13 @@ fi
 echo "== build (dev profile)"
 cargo build --workspace --bins --tests --locked
 
+echo "== schema.json is what the Rust types generate (regenerated into a temp file and compared)"
+bash scripts/gen-schema.sh "$generated/schema.json"
+if ! diff -u schema.json "$generated/schema.json"; then
+  echo "schema.json differs from what the types generate: run bash scripts/gen-schema.sh, then bash scripts/gen-sdk.sh, and commit the results" >&2
+  exit 1
+fi
+
 echo "== the framework crate names no AWS crate (pulumi-rs-provider knows nothing of any cloud)"
 if cargo tree -p pulumi-rs-provider --locked --prefix none --format '{p}' | grep -i '^aws-'; then
   echo "framework/ (pulumi-rs-provider) depends on the AWS crates above: AWS belongs in provider/" >&2

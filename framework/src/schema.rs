@@ -5,7 +5,17 @@
 //! (pulumi/pkg/codegen/schema, `PackageSpec`, `ResourceSpec`, `PropertySpec`).
 //!
 //! A property's `secret` comes from `#[schemars(extend("secret" = true))]` on its field;
-//! `replaceOnChanges` from the resource's `REPLACE_ON_CHANGE`, the list Diff itself uses.
+//! `replaceOnChanges` from the resource's `REPLACE_ON_CHANGE`, the list Diff itself uses; an
+//! input's `default` from its `#[serde(default = ...)]` function, the one decoding calls, and the
+//! description ends with it ("Default `true`."), so a default is written once, in that function;
+//! the description of a property in `REPLACE_ON_CHANGE` ends with "Changing it replaces the
+//! resource.".
+//!
+//! Which outputs every resource has (`required`): its required inputs, every non-`Option` field,
+//! every input with a default (decoding fills it in), and the fields marked
+//! `#[schemars(extend("filledByCheck" = true))]` (an optional input Check always fills in, such
+//! as a generated name) or, on state, `#[schemars(extend("required" = true))]` (a piece every
+//! create records).
 
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::JsonSchema;
@@ -78,19 +88,27 @@ impl PackageBuilder {
         let described = self.generator.root_schema_for::<R>().to_value();
         let inputs = self.object::<R::Inputs>()?;
         let state = self.object::<R::State>()?;
-        let mut outputs = inputs.properties.clone();
-        // An output is always there unless it is an `Option`.
+        let mut input_properties = inputs.properties;
+        let mut outputs = Map::new();
         let mut output_required = inputs.required.clone();
-        for (name, spec) in &inputs.properties {
-            if !spec_is_optional(spec) && !output_required.contains(name) {
+        for (name, spec) in input_properties.iter_mut() {
+            describe_default(spec);
+            if always_output(spec) && !output_required.contains(name) {
+                output_required.push(name.clone());
+            }
+            outputs.insert(name.clone(), spec.clone());
+        }
+        for name in &state.required {
+            if !output_required.contains(name) {
                 output_required.push(name.clone());
             }
         }
-        for (name, spec) in &state.properties {
-            outputs.insert(name.clone(), spec.clone());
-            if !spec_is_optional(spec) && !output_required.contains(name) {
+        // A state field of an input's name is what the outputs show of it (its description).
+        for (name, spec) in state.properties {
+            if always_output(&spec) && !output_required.contains(&name) {
                 output_required.push(name.clone());
             }
+            outputs.insert(name, spec);
         }
         for name in R::REPLACE_ON_CHANGE {
             let spec = outputs
@@ -103,21 +121,28 @@ impl PackageBuilder {
                     )
                 })?;
             spec.insert("replaceOnChanges".into(), true.into());
+            append_sentence(spec, REPLACES);
+            if let Some(input) = input_properties
+                .get_mut(*name)
+                .and_then(Value::as_object_mut)
+            {
+                append_sentence(input, REPLACES);
+            }
         }
-        let mut input_properties = inputs.properties.clone();
         for spec in input_properties
             .values_mut()
             .filter_map(Value::as_object_mut)
         {
-            spec.remove("replaceOnChanges");
-            spec.remove(OPTIONAL);
+            strip_marks(spec);
         }
         for spec in outputs.values_mut().filter_map(Value::as_object_mut) {
-            spec.remove(OPTIONAL);
+            strip_marks(spec);
+            // A default is for what a program leaves out; outputs are never left out.
+            spec.remove("default");
         }
         let mut resource = Map::new();
-        if let Some(description) = described.get("description") {
-            resource.insert("description".into(), description.clone());
+        if let Some(description) = described["description"].as_str() {
+            resource.insert("description".into(), unwrap_doc(description).into());
         }
         resource.insert("inputProperties".into(), Value::Object(input_properties));
         resource.insert("requiredInputs".into(), inputs.required.into());
@@ -134,8 +159,11 @@ impl PackageBuilder {
         let mut package = metadata;
         if let Some(config) = self.config {
             let mut variables = config.properties;
-            for spec in variables.values_mut().filter_map(Value::as_object_mut) {
-                spec.remove(OPTIONAL);
+            for spec in variables.values_mut() {
+                describe_default(spec);
+                if let Some(spec) = spec.as_object_mut() {
+                    strip_marks(spec);
+                }
             }
             package.insert(
                 "config".into(),
@@ -145,8 +173,10 @@ impl PackageBuilder {
             if let Some(description) = config.description {
                 provider.insert("description".into(), description.into());
             }
-            provider.insert("inputProperties".into(), Value::Object(variables.clone()));
-            provider.insert("properties".into(), Value::Object(variables));
+            provider.insert("inputProperties".into(), Value::Object(variables));
+            // The provider resource publishes no outputs: the engine keeps a provider's non-string
+            // inputs JSON-encoded in its state, so typed outputs would not match what SDKs read.
+            provider.insert("properties".into(), Value::Object(Map::new()));
             package.insert("provider".into(), Value::Object(provider));
         }
         package.insert("types".into(), Value::Object(self.types));
@@ -168,7 +198,7 @@ impl PackageBuilder {
         definitions: &Value,
     ) -> Result<ObjectSpec, SchemaError> {
         let mut spec = ObjectSpec {
-            description: schema["description"].as_str().map(String::from),
+            description: schema["description"].as_str().map(unwrap_doc),
             ..Default::default()
         };
         for (name, property) in schema["properties"].as_object().into_iter().flatten() {
@@ -242,8 +272,11 @@ impl PackageBuilder {
                 }
                 object_type.insert("type".into(), "object".into());
                 let mut properties = spec.properties;
-                for property in properties.values_mut().filter_map(Value::as_object_mut) {
-                    property.remove(OPTIONAL);
+                for property in properties.values_mut() {
+                    describe_default(property);
+                    if let Some(property) = property.as_object_mut() {
+                        strip_marks(property);
+                    }
                 }
                 object_type.insert("properties".into(), Value::Object(properties));
                 if !spec.required.is_empty() {
@@ -290,7 +323,10 @@ impl PackageBuilder {
             }
             out.insert("type".into(), kind.into());
         }
-        for key in ["description", "secret", REQUIRED] {
+        if let Some(description) = body.get("description").and_then(Value::as_str) {
+            out.insert("description".into(), unwrap_doc(description).into());
+        }
+        for key in ["secret", REQUIRED, FILLED_BY_CHECK] {
             if let Some(value) = body.get(key) {
                 out.insert(key.into(), value.clone());
             }
@@ -311,8 +347,62 @@ const OPTIONAL: &str = "x-optional";
 /// The field-level mark of an input the program must set (see `object_from`).
 const REQUIRED: &str = "required";
 
-fn spec_is_optional(spec: &Value) -> bool {
-    spec[OPTIONAL] == true
+/// The field-level mark of an optional input that Check always fills in: every output has it.
+const FILLED_BY_CHECK: &str = "filledByCheck";
+
+/// Whether every output of the resource has this property (see the module's comment).
+fn always_output(spec: &Value) -> bool {
+    spec[OPTIONAL] != true
+        || spec.get("default").is_some_and(|d| !d.is_null())
+        || spec[FILLED_BY_CHECK] == true
+}
+
+/// The internal marks, removed before output.
+fn strip_marks(spec: &mut Map<String, Value>) {
+    spec.remove(OPTIONAL);
+    spec.remove(FILLED_BY_CHECK);
+}
+
+/// Ends the description of a property that has a default with it, so that the generated docs
+/// say it without a second copy of the value in a doc comment (likewise [`REPLACES`]).
+fn describe_default(spec: &mut Value) {
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    let shown = match spec.get("default") {
+        None | Some(Value::Null) => return,
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    };
+    append_sentence(spec, &format!("Default `{shown}`."));
+}
+
+/// What the description of a property in `REPLACE_ON_CHANGE` ends with.
+const REPLACES: &str = "Changing it replaces the resource.";
+
+fn append_sentence(spec: &mut Map<String, Value>, sentence: &str) {
+    let description = match spec.get("description").and_then(Value::as_str) {
+        Some(text) if !text.is_empty() => format!("{text} {sentence}"),
+        _ => sentence.to_string(),
+    };
+    spec.insert("description".into(), description.into());
+}
+
+/// A doc comment as one description: its lines are wrapped prose, so they join with spaces;
+/// a blank line still separates paragraphs.
+fn unwrap_doc(doc: &str) -> String {
+    doc.split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|paragraph| !paragraph.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn strip_optional(mut spec: Value) -> Value {
@@ -351,7 +441,8 @@ mod tests {
     #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Inputs {
-        /// The VPC.
+        /// The VPC, in a doc comment
+        /// of two lines.
         vpc_id: String,
         /// The port.
         #[serde(default = "default_port")]
@@ -366,6 +457,9 @@ mod tests {
         #[serde(default)]
         #[schemars(extend("required" = true))]
         service_id: String,
+        /// Check makes one up when the program has none.
+        #[schemars(extend("filledByCheck" = true))]
+        name: Option<String>,
     }
 
     #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -375,6 +469,9 @@ mod tests {
         endpoint_id: String,
         /// When known.
         dns_name: Option<String>,
+        /// Every create records it.
+        #[schemars(extend("required" = true))]
+        instance_id: Option<String>,
     }
 
     /// A thing in the test package.
@@ -431,6 +528,9 @@ mod tests {
     struct Config {
         /// The region.
         region: Option<String>,
+        /// Skip the check.
+        #[serde(default)]
+        skip_check: bool,
     }
 
     #[test]
@@ -441,17 +541,25 @@ mod tests {
             .expect("builds")
             .finish(Map::from_iter([("name".to_string(), json!("test"))]));
         let inputs = json!({
-            "vpcId": {"type": "string", "description": "The VPC."},
-            "port": {"type": "integer", "description": "The port.", "default": 5432},
+            "vpcId": {"type": "string", "description": "The VPC, in a doc comment of two lines."},
+            "port": {"type": "integer", "description": "The port. Default `5432`.", "default": 5432},
             "subnetIds": {"type": "array", "items": {"type": "string"}, "description": "Subnets."},
             "tags": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Tags."},
             "access": {"$ref": "#/types/test:index:Access", "description": "Access, if any."},
             "serviceId": {"type": "string", "description": "Filled in for previews only."},
+            "name": {"type": "string", "description": "Check makes one up when the program has none."},
         });
+        let mut inputs = inputs;
+        inputs["vpcId"]["description"] =
+            json!("The VPC, in a doc comment of two lines. Changing it replaces the resource.");
         let mut outputs = inputs.clone();
         outputs["vpcId"]["replaceOnChanges"] = json!(true);
-        outputs["endpointId"] = json!({"type": "string", "description": "The id.", "default": ""});
+        // Outputs carry no default (a program never leaves one out) but keep its description.
+        outputs["port"] = json!({"type": "integer", "description": "The port. Default `5432`."});
+        outputs["endpointId"] = json!({"type": "string", "description": "The id."});
         outputs["dnsName"] = json!({"type": "string", "description": "When known."});
+        outputs["instanceId"] =
+            json!({"type": "string", "description": "Every create records it."});
         assert_eq!(
             package["resources"]["test:index:Thing"],
             json!({
@@ -459,7 +567,9 @@ mod tests {
                 "inputProperties": inputs,
                 "requiredInputs": ["vpcId", "subnetIds", "serviceId"],
                 "properties": outputs,
-                "required": ["vpcId", "subnetIds", "serviceId", "port", "endpointId"],
+                // Required inputs; then, in name order, an input with a default and one Check
+                // fills in; then state marked required and state that is no `Option`.
+                "required": ["vpcId", "subnetIds", "serviceId", "name", "port", "instanceId", "endpointId"],
             })
         );
         assert_eq!(
@@ -474,9 +584,13 @@ mod tests {
                 "required": ["userName"],
             })
         );
-        let region = json!({"region": {"type": "string", "description": "The region."}});
+        let region = json!({
+            "region": {"type": "string", "description": "The region."},
+            "skipCheck": {"type": "boolean", "description": "Skip the check. Default `false`.", "default": false},
+        });
         assert_eq!(package["config"]["variables"], region);
         assert_eq!(package["provider"]["inputProperties"], region);
+        assert_eq!(package["provider"]["properties"], json!({}));
         assert_eq!(
             package["provider"]["description"],
             "Settings of the test provider."

@@ -1,7 +1,6 @@
 //! The plugin binary the Pulumi engine launches.
 
-use pulumi_privatelink::config::PrivateLink;
-use pulumi_privatelink::resources;
+use pulumi_privatelink::package;
 use std::io::IsTerminal;
 
 use pulumi_rs_provider::protocol::launch::{self, LaunchArgs};
@@ -9,6 +8,19 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // `--schema`: print the package schema (scripts/gen-schema.sh writes it to schema.json).
+    if std::env::args().nth(1).as_deref() == Some("--schema") {
+        return match package::schema_text() {
+            Ok(text) => {
+                print!("{text}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pulumi-resource-privatelink: the schema cannot be built: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let args = LaunchArgs::parse(std::env::args().skip(1));
     // Stdout belongs to the port announcement: every log line goes to stderr.
     // -v raises our own verbosity only; the HTTP/2 and SDK internals stay at warnings.
@@ -26,7 +38,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .init();
-    match launch::run(args, PrivateLink, resources::registry()).await {
+    match launch::run(args, package::hook(), package::registry()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pulumi-resource-privatelink: {e}");

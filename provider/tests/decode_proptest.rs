@@ -10,7 +10,7 @@ use pulumi_rs_provider::runtime::decode::{from_map, DecodeError};
 use pulumi_rs_provider::runtime::value::{PropertyMap, PropertyValue, UnknownKind};
 
 fn input_names(token: &str) -> Vec<String> {
-    pulumi_privatelink::schema::schema()["resources"][token]["inputProperties"]
+    pulumi_privatelink::package::schema()["resources"][token]["inputProperties"]
         .as_object()
         .map(|props| props.keys().cloned().collect())
         .unwrap_or_default()

@@ -42,7 +42,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
     /**
      * Allow `*` in `allowedPrincipals`: any AWS account may request a connection. Default `false`.
      */
-    declare public readonly allowAnyPrincipal: pulumi.Output<boolean | undefined>;
+    declare public readonly allowAnyPrincipal: pulumi.Output<boolean>;
     /**
      * Client CIDR blocks allowed to reach `port` through the load balancer's security group, e.g. the consumer VPC's CIDR. Empty: no client traffic is allowed until you add one.
      */
@@ -58,15 +58,15 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
     /**
      * Availability Zone ids (`use1-az1`), the same in every account: consumers' subnets must be in these.
      */
-    declare public readonly availabilityZoneIds: pulumi.Output<string[] | undefined>;
+    declare public readonly availabilityZoneIds: pulumi.Output<string[]>;
     /**
      * Availability Zone names of the load balancer, in the producer account's naming.
      */
-    declare public readonly availabilityZones: pulumi.Output<string[] | undefined>;
+    declare public readonly availabilityZones: pulumi.Output<string[]>;
     /**
      * Consumers' endpoint connections and their states.
      */
-    declare public readonly connections: pulumi.Output<outputs.EndpointConnection[] | undefined>;
+    declare public readonly connections: pulumi.Output<outputs.EndpointConnection[]>;
     /**
      * Let each load balancer node send traffic to targets in every Availability Zone. Default `true`.
      */
@@ -118,7 +118,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
     /**
      * Addresses registered in the target group (not draining), as last read from AWS.
      */
-    declare public readonly registeredTargetIps: pulumi.Output<string[] | undefined>;
+    declare public readonly registeredTargetIps: pulumi.Output<string[]>;
     /**
      * Security group of the load balancer.
      */
@@ -136,7 +136,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
      */
     declare public readonly serviceState: pulumi.Output<string | undefined>;
     /**
-     * Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+     * Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
      */
     declare public readonly subnetIds: pulumi.Output<string[]>;
     /**
@@ -314,7 +314,7 @@ export interface PrivateLinkProducerArgs {
      */
     privateDnsName?: pulumi.Input<string>;
     /**
-     * Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+     * Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
      */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**

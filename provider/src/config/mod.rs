@@ -7,16 +7,17 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use pulumi_rs_provider::runtime::configure::{ConfigDiff, Configure, ConfigureError};
 use pulumi_rs_provider::runtime::progress::{LogSink, Severity};
 use pulumi_rs_provider::runtime::resource::CheckFailure;
 use pulumi_rs_provider::runtime::value::{reveal, PropertyMap, PropertyValue};
+use pulumi_rs_provider::schema::PackageBuilder;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::schema::schema;
 use crate::validate::{is_region, is_role_arn};
 
 pub mod session;
@@ -25,24 +26,50 @@ pub mod session;
 /// configured state.
 pub type Context = pulumi_rs_provider::runtime::resource::Context<Configured>;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The provider type for the privatelink package.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProviderConfig {
+    /// AWS region to manage resources in, e.g. `us-east-1`. Defaults to the region of the
+    /// standard AWS configuration (`AWS_REGION`, the profile).
     pub region: Option<String>,
+    /// Named profile from the shared AWS config and credentials files (including SSO profiles).
     pub profile: Option<String>,
+    /// Role to assume on top of the base credentials.
     pub assume_role: Option<AssumeRole>,
+    /// One URL that replaces the endpoint of every AWS service, for a local emulator (e.g.
+    /// `http://127.0.0.1:5000`). Leave unset for real AWS.
     pub endpoint: Option<String>,
+    /// DNS servers (`ip` or `ip:port`) used to resolve target hostnames such as an RDS Proxy
+    /// endpoint. Defaults to the system resolver.
     pub dns_resolvers: Option<Vec<String>>,
+    /// Tags added to every AWS resource this provider creates; a resource's own tags win on
+    /// conflict.
     pub default_tags: Option<BTreeMap<String, String>>,
-    pub skip_credentials_validation: Option<bool>,
+    /// Do not call STS GetCallerIdentity when the provider is configured.
+    #[serde(default)]
+    pub skip_credentials_validation: bool,
 }
 
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+/// An IAM role to assume for every AWS call, e.g. the producer account's deployment role when
+/// the stack runs with consumer-account credentials.
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssumeRole {
+    /// ARN of the role, `arn:aws:iam::<account>:role/<name>`.
     pub role_arn: String,
+    /// External id the role's trust policy requires (2 to 1224 characters). Kept secret.
+    #[schemars(extend("secret" = true))]
     pub external_id: Option<String>,
-    pub session_name: Option<String>,
+    /// Session name recorded in CloudTrail (2 to 64 characters).
+    #[serde(default = "default_session_name")]
+    pub session_name: String,
+}
+
+/// The session name when the configuration gives none, written once: decoding fills it in and
+/// the schema shows it as the default.
+fn default_session_name() -> String {
+    "pulumi-privatelink".into()
 }
 
 // The external id is a shared secret between accounts: never print it.
@@ -59,10 +86,23 @@ impl fmt::Debug for AssumeRole {
     }
 }
 
+/// The configuration's schema (`config.variables`), from its type.
+fn config_variables() -> &'static serde_json::Value {
+    static VARIABLES: OnceLock<serde_json::Value> = OnceLock::new();
+    VARIABLES.get_or_init(|| {
+        // The type is fixed at compile time and the package's tests build its schema, so a
+        // failure is a build defect; every key is then left as it came.
+        PackageBuilder::new(PrivateLink::PACKAGE)
+            .config::<ProviderConfig>()
+            .map(|builder| builder.finish(serde_json::Map::new())["config"]["variables"].clone())
+            .unwrap_or_default()
+    })
+}
+
 /// Config values may arrive JSON-encoded in strings (the engine's `variables`, older engines'
 /// CheckConfig). Decode them wherever the schema says the key is not a string.
 pub fn normalize(mut map: PropertyMap) -> PropertyMap {
-    let variables = &schema()["config"]["variables"];
+    let variables = config_variables();
     for (key, value) in map.iter_mut() {
         let is_string_typed = variables[key.as_str()]["type"].as_str() == Some("string");
         let text = match value {
@@ -166,15 +206,12 @@ impl ProviderConfig {
                     );
                 }
             }
-            if let Some(name) = &role.session_name {
-                if !(2..=64).contains(&name.len()) || !name.chars().all(is_session_name_char) {
-                    fail(
-                        "assumeRole.sessionName",
-                        format!(
-                            "`{name}` must be 2 to 64 characters of letters, digits and +=,.@-"
-                        ),
-                    );
-                }
+            let name = &role.session_name;
+            if !(2..=64).contains(&name.len()) || !name.chars().all(is_session_name_char) {
+                fail(
+                    "assumeRole.sessionName",
+                    format!("`{name}` must be 2 to 64 characters of letters, digits and +=,.@-"),
+                );
             }
         }
         for (i, resolver) in self.dns_resolvers.iter().flatten().enumerate() {
@@ -264,8 +301,18 @@ const MISSING_REGION: &str = "privatelink: no AWS region is set for this provide
      on the provider resource (an explicit provider does not read the stack's privatelink:region), \
      or privatelink:region in the stack configuration for the default provider.";
 
-/// The privatelink provider's configuration hook.
-pub struct PrivateLink;
+/// The privatelink provider's configuration hook. It serves the package schema it is made
+/// with: the schema is built from the resources' types (`crate::package`), which sit above the
+/// configuration.
+pub struct PrivateLink {
+    package_schema: &'static serde_json::Value,
+}
+
+impl PrivateLink {
+    pub fn new(package_schema: &'static serde_json::Value) -> Self {
+        PrivateLink { package_schema }
+    }
+}
 
 #[async_trait]
 impl Configure for PrivateLink {
@@ -274,11 +321,11 @@ impl Configure for PrivateLink {
     type Configured = Configured;
 
     fn schema(&self) -> &serde_json::Value {
-        schema()
+        self.package_schema
     }
 
     fn version(&self) -> &'static str {
-        crate::schema::version()
+        env!("CARGO_PKG_VERSION")
     }
 
     fn normalize(&self, map: PropertyMap) -> PropertyMap {
@@ -304,7 +351,7 @@ impl Configure for PrivateLink {
         if sdk.region().is_none() {
             return Err(ConfigureError::Invalid(MISSING_REGION.into()));
         }
-        if config.skip_credentials_validation != Some(true) {
+        if !config.skip_credentials_validation {
             session::validate_credentials(&sdk)
                 .await
                 .map_err(|e| ConfigureError::Unavailable(e.to_string()))?;
@@ -338,12 +385,12 @@ mod tests {
             assume_role: Some(AssumeRole {
                 role_arn: "arn:aws:iam::123456789012:role/deployer".into(),
                 external_id: Some("shared-secret".into()),
-                session_name: Some("pulumi".into()),
+                session_name: "pulumi".into(),
             }),
             endpoint: Some("http://127.0.0.1:5000".into()),
             dns_resolvers: Some(vec!["127.0.0.1:5353".into(), "10.0.0.2".into()]),
             default_tags: Some(BTreeMap::from([("team".into(), "data".into())])),
-            skip_credentials_validation: Some(true),
+            skip_credentials_validation: true,
         };
         assert_eq!(config.validate(), vec![]);
         assert_eq!(config.resolvers().len(), 2);
@@ -357,12 +404,12 @@ mod tests {
             assume_role: Some(AssumeRole {
                 role_arn: "arn:aws:iam::1234:user/x".into(),
                 external_id: Some("x".into()),
-                session_name: Some("has space".into()),
+                session_name: "has space".into(),
             }),
             endpoint: Some("ftp://host".into()),
             dns_resolvers: Some(vec!["nameserver".into()]),
             default_tags: Some(BTreeMap::from([("aws:owner".into(), "x".into())])),
-            skip_credentials_validation: None,
+            skip_credentials_validation: false,
         };
         assert_eq!(
             failures_of(config),
@@ -384,7 +431,7 @@ mod tests {
         let role = AssumeRole {
             role_arn: "arn:aws:iam::123456789012:role/r".into(),
             external_id: Some("x y z secret!".into()),
-            session_name: None,
+            session_name: default_session_name(),
         };
         let config = ProviderConfig {
             assume_role: Some(role.clone()),
@@ -439,7 +486,7 @@ mod tests {
         let config: ProviderConfig =
             pulumi_rs_provider::runtime::decode::from_map(&map).expect("decodes");
         assert_eq!(config.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(config.skip_credentials_validation, Some(true));
+        assert!(config.skip_credentials_validation);
         assert_eq!(config.dns_resolvers, Some(vec!["127.0.0.1:53".to_string()]));
     }
 }

@@ -63,7 +63,7 @@ async fn sdk_config_with_ceiling(
         return Ok(base);
     };
     let mut provider = AssumeRoleProvider::builder(&role.role_arn)
-        .session_name(role.session_name.as_deref().unwrap_or("pulumi-privatelink"))
+        .session_name(role.session_name.clone())
         .configure(&base);
     if let Some(external_id) = &role.external_id {
         provider = provider.external_id(external_id);

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ec2::{Connection, Ec2, EndpointState};
@@ -13,22 +14,34 @@ use crate::validate::Failures;
 use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+// Both inputs decode to "" when missing so that a preview with unknowns still decodes; Check
+// names them when missing, and the schema marks them required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AcceptanceInputs {
+    /// The producer's endpoint service id, `vpce-svc-...`.
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub service_id: String,
+    /// The consumer's endpoint id, `vpce-...` (the consumer's `endpointId` output).
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub endpoint_id: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AcceptanceState {
+    /// The connection's state as the producer sees it: `pending`, `available`, `rejected`, ...
     pub state: String,
+    /// The account that owns the endpoint.
     pub owner_account: String,
 }
 
+/// Accepts one consumer's connection request to an endpoint service; deleting it rejects the
+/// connection. Run it with the producer account's credentials (an explicit provider with the
+/// producer's profile or role).
+#[derive(JsonSchema)]
 pub struct EndpointAcceptance;
 
 /// A consumer's endpoint shows up in the producer's connections moments after it is made.

@@ -1,17 +1,11 @@
-//! The published resources, one module each. Registering a resource is one line here; its
-//! types and properties must match schema.json (a test checks that).
+//! The published resources, one module each, registered in `crate::package`; their input and
+//! state types (doc comments, serde defaults) are what the package schema is built from.
 
 pub mod acceptance;
 pub mod consumer;
 pub mod naming;
 pub mod network;
 pub mod producer;
-
-use pulumi_rs_provider::runtime::registry::{Registry, ResourceShape};
-use pulumi_rs_provider::runtime::resource::Resource;
-
-use crate::config::Configured;
-use crate::schema::schema;
 
 /// A list read back from AWS, in the program's order where the two agree, so that a refresh
 /// without drift shows no diff; what only AWS has comes last.
@@ -34,23 +28,6 @@ pub fn optional_in_program_order(
 ) -> Option<Vec<String>> {
     let ordered = in_program_order(program.map(Vec::as_slice).unwrap_or_default(), live);
     (program.is_some() || !ordered.is_empty()).then_some(ordered)
-}
-
-/// Every resource the plugin serves.
-pub fn registry() -> Registry<Configured> {
-    Registry::default()
-        .register(
-            producer::PrivateLinkProducer,
-            ResourceShape::from_schema(schema(), producer::PrivateLinkProducer::TOKEN),
-        )
-        .register(
-            consumer::PrivateLinkConsumer,
-            ResourceShape::from_schema(schema(), consumer::PrivateLinkConsumer::TOKEN),
-        )
-        .register(
-            acceptance::EndpointAcceptance,
-            ResourceShape::from_schema(schema(), acceptance::EndpointAcceptance::TOKEN),
-        )
 }
 
 #[cfg(test)]

@@ -21,6 +21,14 @@ pub const NAME_TAG: &str = "pulumi-privatelink:name";
 /// the old resource's Delete and Read that the pieces are no longer its own.
 pub const INSTANCE_TAG: &str = "pulumi-privatelink:instance";
 
+/// The schema's description of the `instanceId` output every resource that tags its pieces has.
+pub const INSTANCE_ID_DESCRIPTION: &str = "Id of the create that made this resource's AWS pieces, \
+     tagged on them as `pulumi-privatelink:instance`. A replacement the engine makes without asking \
+     the provider (`pulumi up --replace`, `replaceWith`, `deletedWith`, a replaced provider) creates \
+     the successor before it deletes this resource, and the successor keeps the name, so it takes \
+     these pieces over and re-tags them; the old resource's delete then leaves them alone. Use \
+     `deleteBeforeReplace: true` to get new pieces instead.";
+
 /// The tags this provider writes for itself: never part of a resource's `tags`.
 pub const OWN_TAGS: [&str; 2] = [NAME_TAG, INSTANCE_TAG];
 

@@ -27,11 +27,11 @@ export interface AssumeRole {
  */
 export interface HealthCheck {
     /**
-     * Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
+     * Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
      */
     healthyThreshold?: pulumi.Input<number>;
     /**
-     * Seconds between checks, 5 to 300. Default 10.
+     * Seconds between checks, 5 to 300. Default `10`.
      */
     intervalSeconds?: pulumi.Input<number>;
     /**
@@ -39,7 +39,7 @@ export interface HealthCheck {
      */
     port?: pulumi.Input<number>;
     /**
-     * Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+     * Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
      */
     unhealthyThreshold?: pulumi.Input<number>;
 }

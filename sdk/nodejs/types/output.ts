@@ -29,11 +29,11 @@ export interface DnsEntry {
     /**
      * The DNS name.
      */
-    dnsName?: string;
+    dnsName: string;
     /**
      * The hosted zone that holds it.
      */
-    hostedZoneId?: string;
+    hostedZoneId: string;
 }
 
 /**
@@ -59,11 +59,11 @@ export interface EndpointConnection {
  */
 export interface HealthCheck {
     /**
-     * Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
+     * Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
      */
     healthyThreshold?: number;
     /**
-     * Seconds between checks, 5 to 300. Default 10.
+     * Seconds between checks, 5 to 300. Default `10`.
      */
     intervalSeconds?: number;
     /**
@@ -71,7 +71,7 @@ export interface HealthCheck {
      */
     port?: number;
     /**
-     * Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+     * Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
      */
     unhealthyThreshold?: number;
 }
@@ -111,17 +111,17 @@ export interface PrivateDnsVerification {
     /**
      * Record name to create under the domain.
      */
-    name?: string;
+    name: string;
     /**
      * `pendingVerification`, `verified` or `failed`.
      */
-    state?: string;
+    state: string;
     /**
      * Record type (`TXT`).
      */
-    type?: string;
+    type: string;
     /**
      * Record value.
      */
-    value?: string;
+    value: string;
 }

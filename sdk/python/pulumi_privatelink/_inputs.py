@@ -76,10 +76,10 @@ class HealthCheckArgs:
                  unhealthy_threshold: Optional[pulumi.Input[int]] = None):
         """
         How the Network Load Balancer checks that a target accepts TCP connections.
-        :param pulumi.Input[int] healthy_threshold: Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
-        :param pulumi.Input[int] interval_seconds: Seconds between checks, 5 to 300. Default 10.
+        :param pulumi.Input[int] healthy_threshold: Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
+        :param pulumi.Input[int] interval_seconds: Seconds between checks, 5 to 300. Default `10`.
         :param pulumi.Input[int] port: Port the checks connect to. Default: the target port.
-        :param pulumi.Input[int] unhealthy_threshold: Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+        :param pulumi.Input[int] unhealthy_threshold: Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
         """
         if healthy_threshold is not None:
             pulumi.set(__self__, "healthy_threshold", healthy_threshold)
@@ -94,7 +94,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="healthyThreshold")
     def healthy_threshold(self) -> Optional[pulumi.Input[int]]:
         """
-        Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
+        Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
         """
         return pulumi.get(self, "healthy_threshold")
 
@@ -106,7 +106,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="intervalSeconds")
     def interval_seconds(self) -> Optional[pulumi.Input[int]]:
         """
-        Seconds between checks, 5 to 300. Default 10.
+        Seconds between checks, 5 to 300. Default `10`.
         """
         return pulumi.get(self, "interval_seconds")
 
@@ -130,7 +130,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="unhealthyThreshold")
     def unhealthy_threshold(self) -> Optional[pulumi.Input[int]]:
         """
-        Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+        Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
         """
         return pulumi.get(self, "unhealthy_threshold")
 

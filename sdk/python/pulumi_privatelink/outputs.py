@@ -22,21 +22,19 @@ class DnsEntry:
     A DNS name of the endpoint and its Route 53 hosted zone.
     """
     def __init__(__self__, *,
-                 dns_name: Optional[str] = None,
-                 hosted_zone_id: Optional[str] = None):
+                 dns_name: str,
+                 hosted_zone_id: str):
         """
         A DNS name of the endpoint and its Route 53 hosted zone.
         :param str dns_name: The DNS name.
         :param str hosted_zone_id: The hosted zone that holds it.
         """
-        if dns_name is not None:
-            pulumi.set(__self__, "dns_name", dns_name)
-        if hosted_zone_id is not None:
-            pulumi.set(__self__, "hosted_zone_id", hosted_zone_id)
+        pulumi.set(__self__, "dns_name", dns_name)
+        pulumi.set(__self__, "hosted_zone_id", hosted_zone_id)
 
     @property
     @pulumi.getter(name="dnsName")
-    def dns_name(self) -> Optional[str]:
+    def dns_name(self) -> str:
         """
         The DNS name.
         """
@@ -44,7 +42,7 @@ class DnsEntry:
 
     @property
     @pulumi.getter(name="hostedZoneId")
-    def hosted_zone_id(self) -> Optional[str]:
+    def hosted_zone_id(self) -> str:
         """
         The hosted zone that holds it.
         """
@@ -107,10 +105,10 @@ class HealthCheck:
                  unhealthy_threshold: Optional[int] = None):
         """
         How the Network Load Balancer checks that a target accepts TCP connections.
-        :param int healthy_threshold: Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
-        :param int interval_seconds: Seconds between checks, 5 to 300. Default 10.
+        :param int healthy_threshold: Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
+        :param int interval_seconds: Seconds between checks, 5 to 300. Default `10`.
         :param int port: Port the checks connect to. Default: the target port.
-        :param int unhealthy_threshold: Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+        :param int unhealthy_threshold: Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
         """
         if healthy_threshold is not None:
             pulumi.set(__self__, "healthy_threshold", healthy_threshold)
@@ -125,7 +123,7 @@ class HealthCheck:
     @pulumi.getter(name="healthyThreshold")
     def healthy_threshold(self) -> Optional[int]:
         """
-        Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default 3.
+        Consecutive successes before an unhealthy target is healthy again, 2 to 10. Default `3`.
         """
         return pulumi.get(self, "healthy_threshold")
 
@@ -133,7 +131,7 @@ class HealthCheck:
     @pulumi.getter(name="intervalSeconds")
     def interval_seconds(self) -> Optional[int]:
         """
-        Seconds between checks, 5 to 300. Default 10.
+        Seconds between checks, 5 to 300. Default `10`.
         """
         return pulumi.get(self, "interval_seconds")
 
@@ -149,7 +147,7 @@ class HealthCheck:
     @pulumi.getter(name="unhealthyThreshold")
     def unhealthy_threshold(self) -> Optional[int]:
         """
-        Consecutive failures before a target is unhealthy, 2 to 10. Default 3.
+        Consecutive failures before a target is unhealthy, 2 to 10. Default `3`.
         """
         return pulumi.get(self, "unhealthy_threshold")
 
@@ -226,10 +224,10 @@ class PrivateDnsVerification:
     The DNS record that proves you own the private DNS name: publish it in the public zone of the domain, then AWS verifies it.
     """
     def __init__(__self__, *,
-                 name: Optional[str] = None,
-                 state: Optional[str] = None,
-                 type: Optional[str] = None,
-                 value: Optional[str] = None):
+                 name: str,
+                 state: str,
+                 type: str,
+                 value: str):
         """
         The DNS record that proves you own the private DNS name: publish it in the public zone of the domain, then AWS verifies it.
         :param str name: Record name to create under the domain.
@@ -237,18 +235,14 @@ class PrivateDnsVerification:
         :param str type: Record type (`TXT`).
         :param str value: Record value.
         """
-        if name is not None:
-            pulumi.set(__self__, "name", name)
-        if state is not None:
-            pulumi.set(__self__, "state", state)
-        if type is not None:
-            pulumi.set(__self__, "type", type)
-        if value is not None:
-            pulumi.set(__self__, "value", value)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "state", state)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "value", value)
 
     @property
     @pulumi.getter
-    def name(self) -> Optional[str]:
+    def name(self) -> str:
         """
         Record name to create under the domain.
         """
@@ -256,7 +250,7 @@ class PrivateDnsVerification:
 
     @property
     @pulumi.getter
-    def state(self) -> Optional[str]:
+    def state(self) -> str:
         """
         `pendingVerification`, `verified` or `failed`.
         """
@@ -264,7 +258,7 @@ class PrivateDnsVerification:
 
     @property
     @pulumi.getter
-    def type(self) -> Optional[str]:
+    def type(self) -> str:
         """
         Record type (`TXT`).
         """
@@ -272,7 +266,7 @@ class PrivateDnsVerification:
 
     @property
     @pulumi.getter
-    def value(self) -> Optional[str]:
+    def value(self) -> str:
         """
         Record value.
         """

@@ -36,7 +36,7 @@ class PrivateLinkProducerArgs:
         """
         The set of arguments for constructing a PrivateLinkProducer resource.
         :param pulumi.Input[int] port: Port consumers connect to (the listener port), e.g. 5432.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
         :param pulumi.Input[str] vpc_id: VPC of the service (the RDS Proxy's VPC). Changing it replaces the resource.
         :param pulumi.Input[bool] acceptance_required: Connection requests must be accepted by the service owner (see `autoAcceptAccounts` and EndpointAcceptance). Default `true`.
         :param pulumi.Input[bool] allow_any_principal: Allow `*` in `allowedPrincipals`: any AWS account may request a connection. Default `false`.
@@ -239,7 +239,7 @@ class PrivateLinkProducerArgs:
     @pulumi.getter(name="subnetIds")
     def subnet_ids(self) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
         """
-        Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+        Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
         """
         return pulumi.get(self, "subnet_ids")
 
@@ -362,7 +362,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
         :param pulumi.Input[str] name: Name of the load balancer, target group and security group (letters, digits and hyphens, at most 32 characters). Default: the resource name plus a random suffix. Changing it replaces the resource.
         :param pulumi.Input[int] port: Port consumers connect to (the listener port), e.g. 5432.
         :param pulumi.Input[str] private_dns_name: Private DNS name consumers may use instead of the endpoint's name, e.g. `db.example.com`. You must prove ownership with the TXT record in `privateDnsVerification`; every create and update asks AWS to verify it until it is verified.
-        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] supported_regions: Other Regions consumers may connect from (cross-Region PrivateLink). The service's own Region is always supported.
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
         :param pulumi.Input[str] target_hostname: Hostname resolved to the IPv4 targets, e.g. the RDS Proxy endpoint. It is resolved at every preview and update, so a changed address is re-registered. Exactly one of `targetHostname` and `targetIps`.
@@ -527,7 +527,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="allowAnyPrincipal")
-    def allow_any_principal(self) -> pulumi.Output[Optional[bool]]:
+    def allow_any_principal(self) -> pulumi.Output[bool]:
         """
         Allow `*` in `allowedPrincipals`: any AWS account may request a connection. Default `false`.
         """
@@ -559,7 +559,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="availabilityZoneIds")
-    def availability_zone_ids(self) -> pulumi.Output[Optional[Sequence[str]]]:
+    def availability_zone_ids(self) -> pulumi.Output[Sequence[str]]:
         """
         Availability Zone ids (`use1-az1`), the same in every account: consumers' subnets must be in these.
         """
@@ -567,7 +567,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="availabilityZones")
-    def availability_zones(self) -> pulumi.Output[Optional[Sequence[str]]]:
+    def availability_zones(self) -> pulumi.Output[Sequence[str]]:
         """
         Availability Zone names of the load balancer, in the producer account's naming.
         """
@@ -575,7 +575,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter
-    def connections(self) -> pulumi.Output[Optional[Sequence['outputs.EndpointConnection']]]:
+    def connections(self) -> pulumi.Output[Sequence['outputs.EndpointConnection']]:
         """
         Consumers' endpoint connections and their states.
         """
@@ -679,7 +679,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="registeredTargetIps")
-    def registered_target_ips(self) -> pulumi.Output[Optional[Sequence[str]]]:
+    def registered_target_ips(self) -> pulumi.Output[Sequence[str]]:
         """
         Addresses registered in the target group (not draining), as last read from AWS.
         """
@@ -721,7 +721,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
     @pulumi.getter(name="subnetIds")
     def subnet_ids(self) -> pulumi.Output[Sequence[str]]:
         """
-        Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changing them replaces the resource.
+        Subnets for the Network Load Balancer, at most one per Availability Zone. Consumers can only use Availability Zones listed here. Changed in place (the load balancer and the endpoint service stay); AWS refuses to remove a subnet while the load balancer has active endpoint associations.
         """
         return pulumi.get(self, "subnet_ids")
 

@@ -7,6 +7,7 @@
 //! A zone is ours only when both its comment and its name tag say so; a zone for the name that
 //! someone else made is never adopted or changed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ec2::{Endpoint, Tags};
@@ -17,11 +18,16 @@ use crate::resources::naming::{self, NAME_TAG};
 use crate::validate::{is_dns_name, Failures};
 use pulumi_rs_provider::runtime::resource::ResourceError;
 
-/// One alias as recorded in state: its name and the private hosted zone made for it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+// One alias as recorded in state: its name and the private hosted zone made for it.
+/// The Route 53 private hosted zone made for one of `hostnameAliases`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "HostnameAliasZone")]
 pub struct AliasZone {
+    /// The alias, lower case, without a trailing dot.
     pub hostname: String,
+    /// The private hosted zone of exactly that name, associated with the endpoint's VPC, holding
+    /// an alias A record to the endpoint's regional DNS name.
     pub hosted_zone_id: String,
 }
 

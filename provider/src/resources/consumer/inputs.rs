@@ -3,68 +3,148 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::aliases::{self, AliasZone};
 use crate::config::Context;
-use crate::resources::naming::check_name;
+use crate::resources::naming::{check_name, INSTANCE_ID_DESCRIPTION};
 use crate::validate::{is_region, parse_cidr, parse_duration, service_name_region, Failures};
 use pulumi_rs_provider::runtime::resource::Checked;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a JDBC URL that reaches the database through the endpoint (for an AWS Glue
+/// connection, for example).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Jdbc {
+    /// `postgresql` or `mysql`.
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub engine: String,
+    /// Database name in the URL.
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub database: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+// The default of `privateDnsEnabled`, written once: decoding fills it in (serde), the schema
+// shows it (schemars calls the same function), the accessor falls back to it for a null.
+const DEFAULT_PRIVATE_DNS: bool = false;
+
+fn default_private_dns() -> Option<bool> {
+    Some(DEFAULT_PRIVATE_DNS)
+}
+
+// serviceName, vpcId, subnetIds and port decode to empty values when missing so that a preview
+// with unknowns still decodes; Check names them when missing, and the schema marks them required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConsumerInputs {
+    /// Endpoint service to connect to, the producer's `serviceName` output
+    /// (`com.amazonaws.vpce.<region>.vpce-svc-...`).
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub service_name: String,
+    /// VPC to create the endpoint in.
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub vpc_id: String,
+    /// Subnets for the endpoint's network interfaces, at most one per Availability Zone; each
+    /// zone must be one the service supports. Changed in place (the endpoint and its DNS name
+    /// stay).
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub subnet_ids: Vec<String>,
+    /// Port clients connect to, e.g. 5432 (the producer's `port`).
     #[serde(default)]
+    #[schemars(extend("required" = true))]
     pub port: i64,
+    /// Security groups whose members may reach `port` on the endpoint, e.g. the AWS Glue
+    /// connection's security group.
     pub allowed_security_group_ids: Option<Vec<String>>,
+    /// CIDR blocks that may reach `port` on the endpoint.
     pub allowed_cidrs: Option<Vec<String>>,
+    /// Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS
+    /// support and DNS hostnames, and the producer's name must be verified). AWS turns it on
+    /// only once the producer has accepted the connection: while the connection awaits
+    /// acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the
+    /// same program works), the output says `false`, and the next `pulumi up` after the
+    /// acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on.
+    #[serde(default = "default_private_dns")]
     pub private_dns_enabled: Option<bool>,
+    /// Region of the endpoint service when it is not this provider's Region (cross-Region
+    /// PrivateLink).
     pub service_region: Option<String>,
+    /// How long create and update wait for the producer to accept the connection, as a duration
+    /// such as `10m` or `90s`. Default: do not wait; `state` reports `pendingAcceptance`.
     pub wait_for_acceptance: Option<String>,
+    /// Set to get `jdbcUrl`, a JDBC URL through the endpoint.
     pub jdbc: Option<Jdbc>,
+    /// DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname
+    /// from the producer, so that clients verifying the service's TLS certificate
+    /// (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted
+    /// zone of exactly that name associated with the VPC, with an alias A record to the
+    /// endpoint. A zone for the name that this resource did not make is never adopted. With
+    /// aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
     pub hostname_aliases: Option<Vec<String>>,
+    /// Name of the endpoint's security group (and its `Name` tag). Default: the resource name
+    /// plus a random suffix.
+    #[schemars(extend("filledByCheck" = true))]
     pub name: Option<String>,
+    /// Tags for every AWS resource made; merged over the provider's `defaultTags`.
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A DNS name of the endpoint and its Route 53 hosted zone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "DnsEntry")]
 pub struct DnsEntryOutput {
+    /// The DNS name.
     pub dns_name: String,
+    /// The hosted zone that holds it.
     pub hosted_zone_id: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+// What exists in AWS; a create that stopped part-way records what it made. The pieces marked
+// required are in the outputs of every finished create.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerState {
-    /// This create's id, tagged on the pieces (naming::INSTANCE_TAG).
+    // This create's id, tagged on the pieces (naming::INSTANCE_TAG).
+    #[schemars(description = INSTANCE_ID_DESCRIPTION, extend("required" = true))]
     pub instance_id: Option<String>,
-    /// Whether AWS has private DNS on for the endpoint, which the outputs' `privateDnsEnabled`
-    /// shows (over the input): AWS turns it on only after the producer accepts.
+    // The outputs show this over the input of the same name.
+    /// Whether AWS has private DNS on for the endpoint: `false` while the input asks for it but
+    /// the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_dns_enabled: Option<bool>,
+    /// The interface VPC endpoint id, `vpce-...`.
+    #[schemars(extend("required" = true))]
     pub endpoint_id: Option<String>,
+    /// The endpoint's security group.
+    #[schemars(extend("required" = true))]
     pub security_group_id: Option<String>,
+    /// Endpoint state: `pendingAcceptance`, `pending`, `available`, `rejected`, `failed`,
+    /// `deleting`.
+    #[schemars(extend("required" = true))]
     pub state: Option<String>,
+    /// The endpoint's regional DNS name (resolves to an address in every subnet).
+    #[schemars(extend("required" = true))]
     pub dns_name: Option<String>,
+    /// Every DNS name of the endpoint: regional, per zone, and the private DNS name when
+    /// enabled.
     pub dns_entries: Vec<DnsEntryOutput>,
+    /// The endpoint's network interfaces, one per subnet.
     pub network_interface_ids: Vec<String>,
+    /// `jdbc:<engine>://<host>:<port>/<database>`, when `jdbc` is set. The host is the first of
+    /// `hostnameAliases` with `?sslmode=verify-full` (`?sslMode=VERIFY_IDENTITY` for mysql), or
+    /// else `dnsName`.
     pub jdbc_url: Option<String>,
+    /// The private hosted zone made for each alias, in the order of `hostnameAliases`. A zone
+    /// whose alias record no longer points at the endpoint stays here (so it is never orphaned)
+    /// while refresh leaves that alias out of `hostnameAliases`, and the next update puts the
+    /// record back.
     pub hostname_alias_zones: Vec<AliasZone>,
 }
 
@@ -93,7 +173,7 @@ impl ConsumerInputs {
         self.allowed_cidrs.clone().unwrap_or_default()
     }
     pub fn private_dns(&self) -> bool {
-        self.private_dns_enabled.unwrap_or(false)
+        self.private_dns_enabled.unwrap_or(DEFAULT_PRIVATE_DNS)
     }
     pub fn aliases(&self) -> Vec<String> {
         self.hostname_aliases.clone().unwrap_or_default()
@@ -199,7 +279,6 @@ pub async fn check(
             "neither allowedSecurityGroupIds nor allowedCidrs is set: nothing will be able to reach the endpoint",
         );
     }
-    news.private_dns_enabled.get_or_insert(false);
     f.checked(news)
 }
 

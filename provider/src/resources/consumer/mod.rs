@@ -24,6 +24,9 @@ use inputs::{DnsEntryOutput, Jdbc};
 use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
+/// The consumer side of AWS PrivateLink: an interface VPC endpoint to a producer's endpoint
+/// service, with a security group that admits only the given sources on the service port.
+#[derive(schemars::JsonSchema)]
 pub struct PrivateLinkConsumer;
 
 /// How long turning on private DNS waits for an accepted endpoint to become available, when

@@ -22,6 +22,10 @@ use converge::{converge, previous_tags};
 use observe::observe;
 use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 
+/// The producer side of AWS PrivateLink: a Network Load Balancer in front of a target (an RDS
+/// Proxy endpoint or IP addresses), its least-privilege security group, an IP target group and
+/// listener, and a VPC endpoint service that the allowed principals can connect to.
+#[derive(schemars::JsonSchema)]
 pub struct PrivateLinkProducer;
 
 impl PrivateLinkProducer {

@@ -82,7 +82,7 @@ export class PrivateLinkProducer extends pulumi.CustomResource {
     /**
      * TCP health checks of the targets.
      */
-    declare public readonly healthCheck: pulumi.Output<outputs.HealthCheck | undefined>;
+    declare public readonly healthCheck: pulumi.Output<outputs.HealthCheck>;
     /**
      * Id of the create that made this resource's AWS pieces, tagged on them as `pulumi-privatelink:instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, `replaceWith`, `deletedWith`, a replaced provider) creates the successor before it deletes this resource, and the successor keeps the name, so it takes these pieces over and re-tags them; the old resource's delete then leaves them alone. Use `deleteBeforeReplace: true` to get new pieces instead.
      */

@@ -3,7 +3,10 @@ and diffs with the inputs Check returns (pulumi/pkg/resource/deploy/step_generat
 generateSteps), so unknowns must come back exactly where they were, with the name and every
 default filled in, and Check must still refuse what it can already tell is wrong."""
 
+import json
+
 import pytest
+from pulumi.runtime.proto import provider_pb2
 
 from lifecycle import ManagedResource
 from privatelink_emulator.client import CONSUMER
@@ -87,3 +90,41 @@ def test_preview_with_an_unknown_input_shows_an_update_not_a_delete(producer, in
         assert diff.replaces == ["targetPort"] and set(diff.detailed_diff) == {"targetPort"}, diff
     finally:
         db.destroy()
+
+
+# What Check fills in from other inputs or the URN, so the schema can show no constant default.
+FILLED_FROM_OTHER_INPUTS = {PRODUCER_TOKEN: {"name", "targetPort", "targetIps", "healthCheck"},
+                            CONSUMER_TOKEN: {"name"}}
+
+
+def test_check_fills_in_exactly_the_defaults_the_served_schema_shows(producer, inputs, provider_session):
+    """Each default is written once (issue 12): every `default` GetSchema shows is the value Check
+    fills in when the program leaves the input out, at the top level and inside object types, and
+    Check fills in nothing else but what it computes from other inputs."""
+    schema = json.loads(producer.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
+    consumer = provider_session(CONSUMER)
+    minimal = {
+        PRODUCER_TOKEN: (producer, {**inputs, "healthCheck": {}}),
+        CONSUMER_TOKEN: (consumer, {"serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+                                    "vpcId": "vpc-0123456789abcdef0", "subnetIds": ["subnet-0123456789abcdef0"],
+                                    "port": 5432, "allowedCidrs": ["10.1.0.0/16"]}),
+    }
+    defaults_seen = 0
+    for token, (session, news) in minimal.items():
+        checked, failures = session.check(token, "db", news)
+        assert failures == [], (token, failures)
+        spec = schema["resources"][token]["inputProperties"]
+        for name, prop in spec.items():
+            if "default" in prop:
+                defaults_seen += 1
+                assert checked.get(name) == prop["default"], (token, name, checked.get(name))
+        added = set(checked) - set(news)
+        assert added <= {n for n, p in spec.items() if "default" in p} | FILLED_FROM_OTHER_INPUTS[token], \
+            (token, added)
+    health_type = schema["types"]["privatelink:index:HealthCheck"]["properties"]
+    checked, _ = producer.check(PRODUCER_TOKEN, "db", minimal[PRODUCER_TOKEN][1])
+    for name, prop in health_type.items():
+        if "default" in prop:
+            defaults_seen += 1
+            assert checked["healthCheck"].get(name) == prop["default"], (name, checked["healthCheck"])
+    assert defaults_seen >= 9, "the schema shows the defaults of both resources and of healthCheck"

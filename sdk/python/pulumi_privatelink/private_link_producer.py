@@ -607,7 +607,7 @@ class PrivateLinkProducer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="healthCheck")
-    def health_check(self) -> pulumi.Output[Optional['outputs.HealthCheck']]:
+    def health_check(self) -> pulumi.Output['outputs.HealthCheck']:
         """
         TCP health checks of the targets.
         """

@@ -116,6 +116,7 @@ pub struct ProducerInputs {
     #[schemars(extend("filledByCheck" = true))]
     pub target_ips: Option<Vec<String>>,
     /// TCP health checks of the targets.
+    #[schemars(extend("filledByCheck" = true))]
     pub health_check: Option<HealthCheck>,
     /// IAM principals allowed to connect, e.g. `arn:aws:iam::222222222222:root` for a whole
     /// account or a role ARN. `*` (anyone) needs `allowAnyPrincipal`.

@@ -83,8 +83,8 @@ pub fn from_value<T: DeserializeOwned>(value: &PropertyValue) -> Result<T, Decod
     T::deserialize(ValueDeserializer::new(Ref(value), PropertyPath::root()))
 }
 
-/// The names of the fields a struct type reads, as serde derives them (after renames). Used to
-/// prove that what resources decode and emit is what schema.json documents.
+/// The names of the fields a struct type reads, as serde derives them (after renames): which
+/// recorded outputs are a resource's inputs and which its state.
 pub fn struct_fields<T: DeserializeOwned>() -> &'static [&'static str] {
     struct Probe;
     #[derive(Debug)]

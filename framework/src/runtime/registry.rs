@@ -118,7 +118,7 @@ impl<P> Default for Registry<P> {
 
 impl<P: Clone + Send + Sync + 'static> Registry<P> {
     /// Adds a resource; `shape` says which outputs are secret and what type each output has
-    /// (from schema.json).
+    /// (from the package schema, [`ResourceShape::from_schema`]).
     pub fn register<R: Resource<Provider = P>>(
         mut self,
         resource: R,

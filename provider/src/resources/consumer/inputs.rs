@@ -1,4 +1,5 @@
-//! PrivateLinkConsumer's inputs and computed state, and Check.
+//! PrivateLinkConsumer's inputs and computed state (their doc comments and serde defaults are
+//! the package schema's descriptions and defaults), and Check.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

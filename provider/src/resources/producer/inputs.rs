@@ -1,5 +1,6 @@
-//! PrivateLinkProducer's inputs and computed state, and Check: validation with a failure per
-//! property, defaults, the generated name, and target hostname resolution.
+//! PrivateLinkProducer's inputs and computed state (their doc comments and serde defaults are
+//! the package schema's descriptions and defaults), and Check: validation with a failure per
+//! property, the generated name, and target hostname resolution.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;

@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 pub mod consumer;
+pub mod endpoint_private_dns;
 pub mod naming;
 pub mod network;
 pub mod producer;
@@ -50,6 +51,13 @@ pub fn registry() -> Registry<Configured> {
         .register(
             acceptance::EndpointAcceptance,
             ResourceShape::from_schema(schema(), acceptance::EndpointAcceptance::TOKEN),
+        )
+        .register(
+            endpoint_private_dns::EndpointPrivateDns,
+            ResourceShape::from_schema(
+                schema(),
+                endpoint_private_dns::EndpointPrivateDns::TOKEN,
+            ),
         )
 }
 

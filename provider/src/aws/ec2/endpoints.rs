@@ -31,12 +31,33 @@ pub struct Endpoint {
     pub state: EndpointState,
     pub vpc_id: String,
     pub service_name: String,
+    /// The service's Region, for a cross-Region endpoint.
+    pub service_region: Option<String>,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
     pub dns_entries: Vec<DnsEntry>,
     pub network_interface_ids: Vec<String>,
     pub tags: Tags,
+}
+
+impl Endpoint {
+    /// The names AWS made for this endpoint (regional and zonal `<endpoint id>-…` names).
+    pub fn own_dns_entries(&self) -> impl Iterator<Item = &DnsEntry> {
+        self.dns_entries.iter().filter(|d| self.is_own_name(d))
+    }
+
+    /// The service's private DNS names, listed while private DNS is on.
+    pub fn private_dns_entries(&self) -> impl Iterator<Item = &DnsEntry> {
+        self.dns_entries.iter().filter(|d| !self.is_own_name(d))
+    }
+
+    fn is_own_name(&self, entry: &DnsEntry) -> bool {
+        entry
+            .dns_name
+            .strip_prefix(&self.id)
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
 }
 
 /// What the endpoint should be changed to; empty fields leave it alone.
@@ -256,6 +277,7 @@ fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Result<Endpoint, AwsError
         state: EndpointState::parse(&required(OP, "State", e.state().map(|s| s.as_str()))?),
         vpc_id: required(OP, "VpcId", e.vpc_id())?,
         service_name: required(OP, "ServiceName", e.service_name())?,
+        service_region: e.service_region().map(String::from),
         subnet_ids: e.subnet_ids().to_vec(),
         security_group_ids: e
             .groups()

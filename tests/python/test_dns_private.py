@@ -229,6 +229,23 @@ def test_a_consumer_without_private_dns_set_leaves_an_endpoint_private_dns_alone
     assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is True
 
 
+def test_a_consumer_recorded_when_unset_meant_false_updates_once_without_writing(
+        producer, producer_network, consumer_network, endpoint, emulator, consumer):
+    """State written before EndpointPrivateDns: Check filled privateDnsEnabled false. The next `up`
+    shows that one change, writes nothing, and from then on leaves private DNS alone."""
+    service = make_service(producer, producer_network, consumer_network)
+    news = consumer_inputs(consumer_network, service.outputs["serviceName"])
+    endpoint.up(news)
+    endpoint.inputs = {**endpoint.inputs, "privateDnsEnabled": False}
+    endpoint.outputs = {**endpoint.outputs, "privateDnsEnabled": False}
+    seq = emulator.last_seq()
+    diff = endpoint.up(news)
+    assert diff.diffs == ["privateDnsEnabled"] and not diff.replaces, diff
+    assert writes_since(emulator, seq) == []
+    assert "privateDnsEnabled" not in endpoint.inputs and "privateDnsEnabled" not in endpoint.outputs
+    assert endpoint.up(news).changes == "DIFF_NONE"
+
+
 def test_targets_in_zones_without_a_load_balancer_subnet_are_warned_about(
         producer, producer_network, consumer_network, emulator):
     ec2 = emulator.client("ec2", PRODUCER)

@@ -185,10 +185,7 @@ fn observed(endpoint: &Endpoint) -> PrivateDnsState {
 
 /// Brings the endpoint to the inputs. Once the change is asked for, a failure keeps the resource
 /// in state (partial), so that a destroy turns private DNS off again.
-async fn apply(
-    ctx: &Context,
-    inputs: &PrivateDnsInputs,
-) -> Result<PrivateDnsState, ResourceError> {
+async fn apply(ctx: &Context, inputs: &PrivateDnsInputs) -> Result<PrivateDnsState, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let endpoint = match ec2.endpoint_just_made(&inputs.endpoint_id).await {
         Ok(Some(endpoint)) if !endpoint.state.is_gone() => endpoint,

@@ -54,10 +54,7 @@ pub fn registry() -> Registry<Configured> {
         )
         .register(
             endpoint_private_dns::EndpointPrivateDns,
-            ResourceShape::from_schema(
-                schema(),
-                endpoint_private_dns::EndpointPrivateDns::TOKEN,
-            ),
+            ResourceShape::from_schema(schema(), endpoint_private_dns::EndpointPrivateDns::TOKEN),
         )
 }
 

@@ -299,3 +299,61 @@ fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Result<Endpoint, AwsError
         tags: from_sdk(e.tags()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> DnsEntry {
+        DnsEntry {
+            dns_name: name.into(),
+            hosted_zone_id: "Z1".into(),
+        }
+    }
+
+    #[test]
+    fn the_services_private_name_is_told_from_the_endpoints_own_names() {
+        let service = "vpce-svc-0abc.us-east-1.vpce.amazonaws.com";
+        let endpoint = Endpoint {
+            id: "vpce-0123".into(),
+            state: EndpointState::Available,
+            vpc_id: "vpc-1".into(),
+            service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0abc".into(),
+            service_region: None,
+            subnet_ids: vec![],
+            security_group_ids: vec![],
+            private_dns_enabled: true,
+            dns_entries: vec![
+                entry(&format!("vpce-0123-x1y2.{service}")),
+                entry(&format!("vpce-0123-x1y2-us-east-1a.{service}")),
+                entry("db.example.com"),
+                // Another endpoint's id that starts like this one's is not this one's name.
+                entry(&format!("vpce-01234-x1y2.{service}")),
+            ],
+            network_interface_ids: vec![],
+            tags: Tags::default(),
+        };
+        let own: Vec<&str> = endpoint
+            .own_dns_entries()
+            .map(|d| d.dns_name.as_str())
+            .collect();
+        assert_eq!(
+            own,
+            [
+                format!("vpce-0123-x1y2.{service}"),
+                format!("vpce-0123-x1y2-us-east-1a.{service}")
+            ]
+        );
+        let private: Vec<&str> = endpoint
+            .private_dns_entries()
+            .map(|d| d.dns_name.as_str())
+            .collect();
+        assert_eq!(
+            private,
+            [
+                "db.example.com".to_string(),
+                format!("vpce-01234-x1y2.{service}")
+            ]
+        );
+    }
+}

@@ -367,7 +367,10 @@ async fn observe(
         .hostname_aliases
         .as_ref()
         .map(|wanted| wanted.iter().filter(|a| live_alias(a)).cloned().collect());
-    let dns_name = endpoint.own_dns_entries().next().map(|d| d.dns_name.clone());
+    let dns_name = endpoint
+        .own_dns_entries()
+        .next()
+        .map(|d| d.dns_name.clone());
     // The service's private DNS name is listed only where this resource manages private DNS:
     // an EndpointPrivateDns turning it on is not a change of this resource.
     let dns_entries: Vec<&DnsEntry> = if managed_private_dns.is_some() {

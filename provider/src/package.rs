@@ -15,7 +15,7 @@ use pulumi_rs_provider::schema::{PackageBuilder, SchemaError};
 use serde_json::{json, Map, Value};
 
 use crate::config::{Configured, PrivateLink, ProviderConfig};
-use crate::resources::{acceptance, consumer, producer};
+use crate::resources::{acceptance, consumer, endpoint_private_dns, producer};
 
 /// The package's name, description and per-language settings.
 fn metadata() -> Map<String, Value> {
@@ -49,6 +49,7 @@ pub fn build() -> Result<Value, SchemaError> {
         .resource::<producer::PrivateLinkProducer>()?
         .resource::<consumer::PrivateLinkConsumer>()?
         .resource::<acceptance::EndpointAcceptance>()?
+        .resource::<endpoint_private_dns::EndpointPrivateDns>()?
         .finish(metadata()))
 }
 
@@ -79,6 +80,10 @@ pub fn registry() -> Registry<Configured> {
         .register(
             acceptance::EndpointAcceptance,
             ResourceShape::from_schema(schema(), acceptance::EndpointAcceptance::TOKEN),
+        )
+        .register(
+            endpoint_private_dns::EndpointPrivateDns,
+            ResourceShape::from_schema(schema(), endpoint_private_dns::EndpointPrivateDns::TOKEN),
         )
 }
 

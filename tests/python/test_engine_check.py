@@ -74,7 +74,7 @@ def test_consumer_unknowns_stay_with_the_name_filled(provider_session, emulator)
     assert failures == []
     assert checked["serviceName"] == UNKNOWN and checked["allowedSecurityGroupIds"] == UNKNOWN
     assert checked["allowedCidrs"] == ["10.1.0.0/16", UNKNOWN]
-    assert checked["name"].startswith("db-") and checked["privateDnsEnabled"] is False
+    assert checked["name"].startswith("db-") and "privateDnsEnabled" not in checked
 
 
 def test_preview_with_an_unknown_input_shows_an_update_not_a_delete(producer, inputs):
@@ -93,8 +93,9 @@ def test_preview_with_an_unknown_input_shows_an_update_not_a_delete(producer, in
 
 
 # What Check fills in from other inputs or the URN, so the schema can show no constant default.
+PRIVATE_DNS_TOKEN = "privatelink:index:EndpointPrivateDns"
 FILLED_FROM_OTHER_INPUTS = {PRODUCER_TOKEN: {"name", "targetPort", "targetIps", "healthCheck"},
-                            CONSUMER_TOKEN: {"name"}}
+                            CONSUMER_TOKEN: {"name"}, PRIVATE_DNS_TOKEN: set()}
 
 
 def test_check_fills_in_exactly_the_defaults_the_served_schema_shows(producer, inputs, provider_session):
@@ -108,6 +109,7 @@ def test_check_fills_in_exactly_the_defaults_the_served_schema_shows(producer, i
         CONSUMER_TOKEN: (consumer, {"serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
                                     "vpcId": "vpc-0123456789abcdef0", "subnetIds": ["subnet-0123456789abcdef0"],
                                     "port": 5432, "allowedCidrs": ["10.1.0.0/16"]}),
+        PRIVATE_DNS_TOKEN: (consumer, {"endpointId": "vpce-0123456789abcdef0"}),
     }
     defaults_seen = 0
     for token, (session, news) in minimal.items():
@@ -127,4 +129,4 @@ def test_check_fills_in_exactly_the_defaults_the_served_schema_shows(producer, i
         if "default" in prop:
             defaults_seen += 1
             assert checked["healthCheck"].get(name) == prop["default"], (name, checked["healthCheck"])
-    assert defaults_seen >= 9, "the schema shows the defaults of both resources and of healthCheck"
+    assert defaults_seen >= 9, "the schema shows the producer's, EndpointPrivateDns's and healthCheck's defaults"

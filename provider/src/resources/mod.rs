@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 pub mod consumer;
+pub mod endpoint_private_dns;
 pub mod naming;
 pub mod network;
 pub mod producer;

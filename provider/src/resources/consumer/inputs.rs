@@ -28,14 +28,6 @@ pub struct Jdbc {
     pub database: String,
 }
 
-// The default of `privateDnsEnabled`, written once: decoding fills it in (serde), the schema
-// shows it (schemars calls the same function), the accessor falls back to it for a null.
-const DEFAULT_PRIVATE_DNS: bool = false;
-
-fn default_private_dns() -> Option<bool> {
-    Some(DEFAULT_PRIVATE_DNS)
-}
-
 // serviceName, vpcId, subnetIds and port decode to empty values when missing so that a preview
 // with unknowns still decodes; Check names them when missing, and the schema marks them required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -65,13 +57,15 @@ pub struct ConsumerInputs {
     pub allowed_security_group_ids: Option<Vec<String>>,
     /// CIDR blocks that may reach `port` on the endpoint.
     pub allowed_cidrs: Option<Vec<String>>,
-    /// Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS
-    /// support and DNS hostnames, and the producer's name must be verified). AWS turns it on
-    /// only once the producer has accepted the connection: while the connection awaits
-    /// acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the
-    /// same program works), the output says `false`, and the next `pulumi up` after the
-    /// acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on.
-    #[serde(default = "default_private_dns")]
+    /// Whether this resource manages the endpoint's private DNS (resolve the service's private
+    /// DNS name to this endpoint inside the VPC; the VPC needs DNS support and DNS hostnames, and
+    /// the producer's name must be verified). Unset (the default), the consumer leaves private
+    /// DNS alone: to have it on after one `pulumi up` with the EndpointAcceptance in the same
+    /// program, use an EndpointPrivateDns with the acceptance's `endpointId` instead, and leave
+    /// this unset. `true`: AWS turns it on only once the producer has accepted the connection;
+    /// while the connection awaits acceptance it stays off with a warning (no wait), the output
+    /// says `false`, and the next `pulumi up` after the acceptance turns it on; with
+    /// `waitForAcceptance` set, create waits and turns it on. `false`: keeps it off.
     pub private_dns_enabled: Option<bool>,
     /// Region of the endpoint service when it is not this provider's Region (cross-Region
     /// PrivateLink).
@@ -116,8 +110,9 @@ pub struct ConsumerState {
     #[schemars(description = INSTANCE_ID_DESCRIPTION, extend("required" = true))]
     pub instance_id: Option<String>,
     // The outputs show this over the input of the same name.
-    /// Whether AWS has private DNS on for the endpoint: `false` while the input asks for it but
-    /// the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on.
+    /// Whether AWS has private DNS on for the endpoint, when the input is set: `false` while the
+    /// input asks for it but the connection awaits acceptance; the next `pulumi up` after the
+    /// acceptance turns it on. Absent when the input is unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_dns_enabled: Option<bool>,
     /// The interface VPC endpoint id, `vpce-...`.
@@ -133,8 +128,9 @@ pub struct ConsumerState {
     /// The endpoint's regional DNS name (resolves to an address in every subnet).
     #[schemars(extend("required" = true))]
     pub dns_name: Option<String>,
-    /// Every DNS name of the endpoint: regional, per zone, and the private DNS name when
-    /// enabled.
+    /// Every DNS name of the endpoint: regional, per zone, and the private DNS name while it is
+    /// on and `privateDnsEnabled` is set (an EndpointPrivateDns's name is not listed here: it is
+    /// that resource's `privateDnsName`).
     pub dns_entries: Vec<DnsEntryOutput>,
     /// The endpoint's network interfaces, one per subnet.
     pub network_interface_ids: Vec<String>,
@@ -174,7 +170,7 @@ impl ConsumerInputs {
         self.allowed_cidrs.clone().unwrap_or_default()
     }
     pub fn private_dns(&self) -> bool {
-        self.private_dns_enabled.unwrap_or(DEFAULT_PRIVATE_DNS)
+        self.private_dns_enabled.unwrap_or(false)
     }
     pub fn aliases(&self) -> Vec<String> {
         self.hostname_aliases.clone().unwrap_or_default()
@@ -280,6 +276,8 @@ pub async fn check(
             "neither allowedSecurityGroupIds nor allowedCidrs is set: nothing will be able to reach the endpoint",
         );
     }
+    // Unset stays unset: private DNS is then not this resource's to manage (an
+    // EndpointPrivateDns may own it), so it never turns it back off.
     f.checked(news)
 }
 

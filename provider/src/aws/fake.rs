@@ -41,6 +41,14 @@ use crate::config::{Configured, Context, ProviderConfig};
 
 pub const ACCOUNT: &str = "111111111111";
 pub const REGION: &str = "us-east-1";
+pub const VPC: &str = "vpc-0000000000000a001";
+pub const SUBNETS: [&str; 3] = [
+    "subnet-0000000000000a00a",
+    "subnet-0000000000000a00b",
+    "subnet-0000000000000a00c",
+];
+pub const OTHER_VPC: &str = "vpc-0000000000000b001";
+pub const OTHER_SUBNET: &str = "subnet-0000000000000b00a";
 
 /// One attempt of one AWS action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,24 +361,35 @@ pub struct Fake {
 }
 
 impl Fake {
-    /// An account with one VPC (`vpc-1`, 10.0.0.0/16) and a subnet in each of three zones
-    /// (`subnet-a`, `subnet-b`, `subnet-c`: 10.0.1.0/24, 10.0.2.0/24, 10.0.3.0/24).
+    /// An account with VPC [`VPC`] (10.0.0.0/16) holding a subnet in each of three zones
+    /// ([`SUBNETS`]: 10.0.1.0/24, 10.0.2.0/24, 10.0.3.0/24), and VPC [`OTHER_VPC`] with one
+    /// subnet ([`OTHER_SUBNET`]).
     pub fn with_network() -> Arc<Fake> {
         let fake = Arc::new(Fake::default());
         {
             let mut w = fake.world();
-            w.vpcs.insert("vpc-1".into(), vec!["10.0.0.0/16".into()]);
-            for (i, zone) in ["a", "b", "c"].iter().enumerate() {
+            w.vpcs.insert(VPC.into(), vec!["10.0.0.0/16".into()]);
+            w.vpcs.insert(OTHER_VPC.into(), vec!["10.9.0.0/16".into()]);
+            for (i, (id, zone)) in SUBNETS.iter().zip(["a", "b", "c"]).enumerate() {
                 w.subnets.insert(
-                    format!("subnet-{zone}"),
+                    id.to_string(),
                     FakeSubnet {
-                        vpc_id: "vpc-1".into(),
+                        vpc_id: VPC.into(),
                         cidr: format!("10.0.{}.0/24", i + 1),
                         zone: format!("{REGION}{zone}"),
                         zone_id: format!("use1-az{}", i + 1),
                     },
                 );
             }
+            w.subnets.insert(
+                OTHER_SUBNET.into(),
+                FakeSubnet {
+                    vpc_id: OTHER_VPC.into(),
+                    cidr: "10.9.1.0/24".into(),
+                    zone: format!("{REGION}a"),
+                    zone_id: "use1-az1".into(),
+                },
+            );
         }
         fake
     }
@@ -1834,5 +1853,72 @@ impl DnsApi for FakeRoute53<'_> {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ec2::Ec2;
+    use crate::aws::error::ErrorKind;
+
+    #[tokio::test]
+    async fn a_group_another_group_names_is_refused_at_once_naming_that_group() {
+        let fake = Fake::with_network();
+        let ctx = fake.context();
+        let ec2 = Ec2::new(&ctx);
+        let tags = Tags::new();
+        let target = ec2
+            .create_security_group(VPC, "target", "d", &tags)
+            .await
+            .expect("group");
+        let client = ec2
+            .create_security_group(VPC, "client", "d", &tags)
+            .await
+            .expect("group");
+        let rule = Rule::tcp(5432, Peer::Group(target.id.clone()));
+        ec2.sync_rules(&client, &BTreeSet::new(), &BTreeSet::from([rule]))
+            .await
+            .expect("rule");
+
+        let error = ec2
+            .delete_security_group(&target.id)
+            .await
+            .expect_err("referenced");
+
+        assert!(error.message.contains(&client.id), "{}", error.message);
+        assert_eq!(error.code, "DependencyViolation");
+        assert_eq!(count(&fake, "DeleteSecurityGroup"), 0);
+        assert!(fake.world().security_groups.contains_key(&target.id));
+    }
+
+    #[tokio::test]
+    async fn injected_errors_are_classified_and_counted_down() {
+        let fake = Fake::with_network();
+        let ctx = fake.context();
+        let ec2 = Ec2::new(&ctx);
+        fake.fail("DescribeVpcs", "InvalidParameterValue", 1);
+        let error = ec2.vpc_cidrs(VPC).await.expect_err("injected");
+        assert_eq!(error.kind, ErrorKind::Other);
+        // Used up: the next attempt answers.
+        assert_eq!(ec2.vpc_cidrs(VPC).await.expect("cidrs"), ["10.0.0.0/16"]);
+        // A duplicate name answers the group that has it, as the SDK implementation does.
+        let first = ec2
+            .create_security_group(VPC, "g", "d", &Tags::new())
+            .await
+            .expect("group");
+        let again = ec2
+            .create_security_group(VPC, "g", "d", &Tags::new())
+            .await
+            .expect("group");
+        assert_eq!(first.id, again.id);
+        assert_eq!(
+            fake.writes(),
+            ["CreateSecurityGroup", "CreateSecurityGroup"]
+        );
+    }
+
+    fn count(fake: &Fake, action: &str) -> usize {
+        fake.calls().iter().filter(|c| c.action == action).count()
     }
 }

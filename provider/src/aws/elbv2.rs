@@ -74,38 +74,82 @@ super::api_trait! {
         async fn load_balancer(&self, arn: &str) -> Result<Option<LoadBalancer>, AwsError>;
         async fn load_balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, AwsError>;
         /// Creates an internal NLB; idempotent for the same name and settings.
-        async fn create_load_balancer(&self, name: &str, subnet_ids: &[String], security_group_id: &str, tags: &Tags) -> Result<LoadBalancer, AwsError>;
+        async fn create_load_balancer(
+            &self,
+            name: &str,
+            subnet_ids: &[String],
+            security_group_id: &str,
+            tags: &Tags,
+        ) -> Result<LoadBalancer, AwsError>;
         /// Makes the balancer's subnets exactly `subnet_ids`.
         async fn set_subnets(&self, arn: &str, subnet_ids: &[String]) -> Result<(), AwsError>;
         async fn cross_zone(&self, arn: &str) -> Result<bool, AwsError>;
         async fn set_cross_zone(&self, arn: &str, enabled: bool) -> Result<(), AwsError>;
         /// Whether the security group's inbound rules apply to PrivateLink traffic.
-        async fn set_enforce_on_privatelink(&self, arn: &str, security_group_id: &str, enforce: bool) -> Result<(), AwsError>;
+        async fn set_enforce_on_privatelink(
+            &self,
+            arn: &str,
+            security_group_id: &str,
+            enforce: bool,
+        ) -> Result<(), AwsError>;
         /// DeleteLoadBalancer: AWS deletes it in the background. Gone already is fine.
         async fn start_deleting_load_balancer(&self, arn: &str) -> Result<(), AwsError>;
         async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, AwsError>;
         async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, AwsError>;
         /// Creates a TCP target group of IP targets; idempotent for the same name and settings.
-        async fn create_target_group(&self, name: &str, vpc_id: &str, port: u16, health: &HealthCheck, tags: &Tags) -> Result<TargetGroup, AwsError>;
+        async fn create_target_group(
+            &self,
+            name: &str,
+            vpc_id: &str,
+            port: u16,
+            health: &HealthCheck,
+            tags: &Tags,
+        ) -> Result<TargetGroup, AwsError>;
         async fn set_health_check(&self, arn: &str, health: &HealthCheck) -> Result<(), AwsError>;
         /// The IPs registered in the group (in any state but `draining`).
         async fn registered_ips(&self, arn: &str) -> Result<BTreeSet<String>, AwsError>;
         /// The same, each with the AvailabilityZone it was registered for.
-        async fn registered_targets(&self, arn: &str) -> Result<BTreeMap<String, Option<String>>, AwsError>;
+        async fn registered_targets(
+            &self,
+            arn: &str,
+        ) -> Result<BTreeMap<String, Option<String>>, AwsError>;
         /// Registers `ips`; those in `outside_vpc` for AvailabilityZone `all`.
-        async fn register_targets(&self, arn: &str, ips: &[String], port: u16, outside_vpc: &BTreeSet<String>) -> Result<(), AwsError>;
-        async fn deregister_targets(&self, arn: &str, registered: &BTreeMap<String, Option<String>>, port: u16) -> Result<(), AwsError>;
+        async fn register_targets(
+            &self,
+            arn: &str,
+            ips: &[String],
+            port: u16,
+            outside_vpc: &BTreeSet<String>,
+        ) -> Result<(), AwsError>;
+        async fn deregister_targets(
+            &self,
+            arn: &str,
+            registered: &BTreeMap<String, Option<String>>,
+            port: u16,
+        ) -> Result<(), AwsError>;
         /// Deletes the group, waiting while the listener that used it is still being removed.
         async fn delete_target_group(&self, arn: &str) -> Result<(), AwsError>;
         async fn listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, AwsError>;
-        async fn create_listener(&self, load_balancer_arn: &str, port: u16, target_group_arn: &str, tags: &Tags) -> Result<Listener, AwsError>;
+        async fn create_listener(
+            &self,
+            load_balancer_arn: &str,
+            port: u16,
+            target_group_arn: &str,
+            tags: &Tags,
+        ) -> Result<Listener, AwsError>;
         async fn set_listener_port(&self, arn: &str, port: u16) -> Result<(), AwsError>;
         async fn delete_listener(&self, arn: &str) -> Result<(), AwsError>;
         /// The tags of each ARN given.
         async fn tags(&self, arns: &[String]) -> Result<Vec<(String, Tags)>, AwsError>;
         /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no
         /// longer wanted are removed, tags set by others stay.
-        async fn sync_tags(&self, arn: &str, current: &Tags, desired: &Tags, previous: &Tags) -> Result<(), AwsError>;
+        async fn sync_tags(
+            &self,
+            arn: &str,
+            current: &Tags,
+            desired: &Tags,
+            previous: &Tags,
+        ) -> Result<(), AwsError>;
     }
 }
 

@@ -2,8 +2,8 @@
 //! Route 53 calls, error classification, retries, and the session Configure makes (`session`).
 //!
 //! The resources see each service as a trait of the calls they make ([`ec2::Ec2Api`],
-//! [`elbv2::LoadBalancingApi`], [`route53::DnsApi`]), answered in this folder's small types, never
-//! SDK shapes. `Ec2::new(ctx)`, `Elbv2::new(ctx)` and `Route53::new(ctx)` make a handle that
+//! [`elbv2::LoadBalancingApi`], [`route53::DnsApi`]), answered in this folder's small types,
+//! never SDK shapes. `Ec2::new(ctx)`, `Elbv2::new(ctx)` and `Route53::new(ctx)` make a handle that
 //! derefs to the implementation the context's session names: the SDK's (`SdkEc2`, …, one
 //! inherent method per call, through the retry mechanism) or, in unit tests, the in-memory fake
 //! (`fake`). So resource code calls `ec2.security_group(id)` either way and never chooses.

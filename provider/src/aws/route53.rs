@@ -45,15 +45,32 @@ super::api_trait! {
         /// The private zones of any account associated with the VPC, as `(id, name)`.
         async fn zones_on_vpc(&self, vpc_id: &str) -> Result<Vec<(String, String)>, AwsError>;
         /// Creates a private zone associated with the VPC, idempotent per `caller_reference`.
-        async fn create_private_zone(&self, name: &str, vpc_id: &str, caller_reference: &str, comment: &str) -> Result<HostedZone, AwsError>;
+        async fn create_private_zone(
+            &self,
+            name: &str,
+            vpc_id: &str,
+            caller_reference: &str,
+            comment: &str,
+        ) -> Result<HostedZone, AwsError>;
         async fn associate(&self, zone_id: &str, vpc_id: &str) -> Result<(), AwsError>;
         async fn tags(&self, zone_id: &str) -> Result<Tags, AwsError>;
         /// Adds or changes `add`, removes `remove`.
-        async fn change_tags(&self, zone_id: &str, add: &Tags, remove: &[String]) -> Result<(), AwsError>;
+        async fn change_tags(
+            &self,
+            zone_id: &str,
+            add: &Tags,
+            remove: &[String],
+        ) -> Result<(), AwsError>;
         /// The alias A record for `name` in the zone, if there is one.
         async fn alias(&self, zone_id: &str, name: &str) -> Result<Option<AliasTargetOf>, AwsError>;
         /// Creates or replaces (`UPSERT`) or deletes the alias A record for `name`.
-        async fn change_alias(&self, zone_id: &str, name: &str, target: &AliasTargetOf, delete: bool) -> Result<(), AwsError>;
+        async fn change_alias(
+            &self,
+            zone_id: &str,
+            name: &str,
+            target: &AliasTargetOf,
+            delete: bool,
+        ) -> Result<(), AwsError>;
         /// Deletes the zone; a zone already gone is not an error.
         async fn delete_zone(&self, zone_id: &str) -> Result<(), AwsError>;
     }

@@ -35,7 +35,13 @@ super::api_trait! {
     pub trait Ec2Api for SdkEc2<'_> {
         /// Makes the resource's tags `desired`, removing keys we set before (`previous`) that
         /// are no longer wanted; tags set by others stay.
-        async fn sync_tags(&self, resource_id: &str, current: &Tags, desired: &Tags, previous: &Tags) -> Result<(), AwsError>;
+        async fn sync_tags(
+            &self,
+            resource_id: &str,
+            current: &Tags,
+            desired: &Tags,
+            previous: &Tags,
+        ) -> Result<(), AwsError>;
         /// The VPC's IPv4 CIDR blocks (primary and associated).
         async fn vpc_cidrs(&self, vpc_id: &str) -> Result<Vec<String>, AwsError>;
         async fn subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError>;
@@ -44,38 +50,99 @@ super::api_trait! {
         /// The VPC's `enableDnsSupport` and `enableDnsHostnames` attributes.
         async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError>;
         async fn security_group(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError>;
-        async fn security_group_named(&self, vpc_id: &str, name: &str) -> Result<Option<SecurityGroup>, AwsError>;
+        async fn security_group_named(
+            &self,
+            vpc_id: &str,
+            name: &str,
+        ) -> Result<Option<SecurityGroup>, AwsError>;
         /// Groups other than `group_id` with a rule naming it as peer.
         async fn groups_referencing(&self, group_id: &str) -> Result<Vec<SecurityGroup>, AwsError>;
         /// Creates the group; when the VPC already has a group of that name, answers that one.
-        async fn create_security_group(&self, vpc_id: &str, name: &str, description: &str, tags: &Tags) -> Result<SecurityGroup, AwsError>;
+        async fn create_security_group(
+            &self,
+            vpc_id: &str,
+            name: &str,
+            description: &str,
+            tags: &Tags,
+        ) -> Result<SecurityGroup, AwsError>;
         /// Makes the group's rules exactly `ingress` and `egress`; answers whether it wrote.
-        async fn sync_rules(&self, group: &SecurityGroup, ingress: &BTreeSet<Rule>, egress: &BTreeSet<Rule>) -> Result<bool, AwsError>;
+        async fn sync_rules(
+            &self,
+            group: &SecurityGroup,
+            ingress: &BTreeSet<Rule>,
+            egress: &BTreeSet<Rule>,
+        ) -> Result<bool, AwsError>;
         /// Deletes the group (see [`refuse_if_referenced`]). Gone is fine.
         async fn delete_security_group(&self, id: &str) -> Result<(), AwsError>;
         async fn endpoint_service(&self, id: &str) -> Result<Option<EndpointService>, AwsError>;
         /// The live service tagged with `key` = `value`.
-        async fn endpoint_service_tagged(&self, key: &str, value: &str) -> Result<Option<EndpointService>, AwsError>;
-        async fn create_endpoint_service(&self, load_balancer_arn: &str, acceptance_required: bool, private_dns_name: Option<&str>, supported_regions: &[String], tags: &Tags, client_token: &str) -> Result<EndpointService, AwsError>;
-        async fn modify_endpoint_service(&self, id: &str, change: &ServiceChange) -> Result<(), AwsError>;
+        async fn endpoint_service_tagged(
+            &self,
+            key: &str,
+            value: &str,
+        ) -> Result<Option<EndpointService>, AwsError>;
+        async fn create_endpoint_service(
+            &self,
+            load_balancer_arn: &str,
+            acceptance_required: bool,
+            private_dns_name: Option<&str>,
+            supported_regions: &[String],
+            tags: &Tags,
+            client_token: &str,
+        ) -> Result<EndpointService, AwsError>;
+        async fn modify_endpoint_service(
+            &self,
+            id: &str,
+            change: &ServiceChange,
+        ) -> Result<(), AwsError>;
         async fn allowed_principals(&self, service_id: &str) -> Result<BTreeSet<String>, AwsError>;
-        async fn set_allowed_principals(&self, service_id: &str, add: Vec<String>, remove: Vec<String>) -> Result<(), AwsError>;
+        async fn set_allowed_principals(
+            &self,
+            service_id: &str,
+            add: Vec<String>,
+            remove: Vec<String>,
+        ) -> Result<(), AwsError>;
         /// The service's connections, by endpoint id.
         async fn connections(&self, service_id: &str) -> Result<Vec<Connection>, AwsError>;
-        async fn accept_connections(&self, service_id: &str, endpoint_ids: Vec<String>) -> Result<(), AwsError>;
-        async fn reject_connections(&self, service_id: &str, endpoint_ids: Vec<String>) -> Result<(), AwsError>;
+        async fn accept_connections(
+            &self,
+            service_id: &str,
+            endpoint_ids: Vec<String>,
+        ) -> Result<(), AwsError>;
+        async fn reject_connections(
+            &self,
+            service_id: &str,
+            endpoint_ids: Vec<String>,
+        ) -> Result<(), AwsError>;
         /// Deletes the service. Gone is fine; live connections make AWS refuse.
         async fn delete_endpoint_service(&self, id: &str) -> Result<(), AwsError>;
         /// Asks AWS to check the service's private DNS name's TXT record.
         async fn start_private_dns_verification(&self, service_id: &str) -> Result<(), AwsError>;
         /// The service as this account sees it; `None` when missing or not allowed.
-        async fn service_detail(&self, service_name: &str, service_region: Option<&str>) -> Result<Option<ServiceDetail>, AwsError>;
+        async fn service_detail(
+            &self,
+            service_name: &str,
+            service_region: Option<&str>,
+        ) -> Result<Option<ServiceDetail>, AwsError>;
         async fn endpoint(&self, id: &str) -> Result<Option<Endpoint>, AwsError>;
         /// The endpoint this run just created ("not found" waited out).
         async fn endpoint_just_made(&self, id: &str) -> Result<Option<Endpoint>, AwsError>;
         /// The live endpoint tagged with `key` = `value`.
-        async fn endpoint_tagged(&self, key: &str, value: &str) -> Result<Option<Endpoint>, AwsError>;
-        async fn create_endpoint(&self, vpc_id: &str, service_name: &str, service_region: Option<&str>, subnet_ids: &[String], security_group_id: &str, tags: &Tags, client_token: &str) -> Result<Endpoint, AwsError>;
+        async fn endpoint_tagged(
+            &self,
+            key: &str,
+            value: &str,
+        ) -> Result<Option<Endpoint>, AwsError>;
+        async fn create_endpoint(
+            &self,
+            vpc_id: &str,
+            service_name: &str,
+            service_region: Option<&str>,
+            subnet_ids: &[String],
+            security_group_id: &str,
+            tags: &Tags,
+            client_token: &str,
+        ) -> Result<Endpoint, AwsError>;
         async fn modify_endpoint(&self, id: &str, change: &EndpointChange) -> Result<(), AwsError>;
         /// Starts deleting the endpoint. Gone is fine.
         async fn delete_endpoint(&self, id: &str) -> Result<(), AwsError>;

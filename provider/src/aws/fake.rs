@@ -6,9 +6,10 @@
 //! `Ec2::new(ctx)` and the other handles, so resource code runs unchanged.
 //!
 //! - Transitions are scripted: a new load balancer answers `provisioning`, a new service
-//!   `Pending` and a deleted endpoint `deleting` for [`Fake::set_pending_reads`] reads each
-//!   (0 by default), then `active`, `Available` or gone. An endpoint to a service that requires
-//!   acceptance is `pendingAcceptance` until the owner accepts it.
+//!   `Pending`, an accepted connection `pending` and a deleted endpoint `deleting` for
+//!   [`Fake::set_pending_reads`] reads each (0 by default), then `active`, `Available`,
+//!   `available` or gone. An endpoint to a service that requires acceptance is
+//!   `pendingAcceptance` until the owner accepts it.
 //! - Errors are injected by action ([`Fake::fail`]): the next attempts of that action answer an
 //!   AWS error code, classified as real answers are (throttling is retried, not-found is
 //!   "gone", `DependencyViolation` a refusal).
@@ -136,8 +137,8 @@ pub struct FakeEndpoint {
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
     pub state: EndpointState,
-    /// Reads left answering `deleting` once deleted.
-    pub deleting_reads: u32,
+    /// Reads left answering `pending` once accepted, or `deleting` once deleted.
+    pub transition_reads: u32,
     pub tags: Tags,
 }
 
@@ -279,16 +280,26 @@ impl World {
         })
     }
 
-    /// A read of the endpoint: a deleted one answers `deleting` for its reads, then is gone.
-    fn read_endpoint(&mut self, id: &str) -> Option<Endpoint> {
-        let e = self.endpoints.get_mut(id)?;
-        if e.state == EndpointState::Deleting {
-            if e.deleting_reads == 0 {
-                self.endpoints.remove(id);
-                return None;
-            }
-            e.deleting_reads -= 1;
+    /// One read's worth of the endpoint's transition: an accepted one answers `pending` and a
+    /// deleted one `deleting` for their reads, then `available` or gone.
+    fn settle(&mut self, id: &str) {
+        let Some(e) = self.endpoints.get_mut(id) else {
+            return;
+        };
+        if !matches!(e.state, EndpointState::Deleting | EndpointState::Pending) {
+            return;
         }
+        if e.transition_reads > 0 {
+            e.transition_reads -= 1;
+        } else if e.state == EndpointState::Pending {
+            e.state = EndpointState::Available;
+        } else {
+            self.endpoints.remove(id);
+        }
+    }
+
+    fn read_endpoint(&mut self, id: &str) -> Option<Endpoint> {
+        self.settle(id);
         let e = self.endpoints.get(id)?;
         Some(Endpoint {
             id: id.to_string(),
@@ -336,6 +347,15 @@ impl World {
                 .endpoints
                 .values()
                 .any(|e| e.security_group_ids.iter().any(|g| g == id))
+    }
+
+    /// A read of the service's connections (each one's transition moves on).
+    fn read_connections(&mut self, service_id: &str) -> Vec<Connection> {
+        let ids: Vec<String> = self.endpoints.keys().cloned().collect();
+        for id in ids {
+            self.settle(&id);
+        }
+        self.connections_of(service_id)
     }
 
     fn connections_of(&self, service_id: &str) -> Vec<Connection> {
@@ -885,7 +905,7 @@ impl Ec2Api for FakeEc2<'_> {
 
     async fn connections(&self, service_id: &str) -> Result<Vec<Connection>, AwsError> {
         self.run("DescribeVpcEndpointConnections", |w| {
-            Ok(w.connections_of(service_id))
+            Ok(w.read_connections(service_id))
         })
         .await
     }
@@ -899,7 +919,7 @@ impl Ec2Api for FakeEc2<'_> {
             "AcceptVpcEndpointConnections",
             service_id,
             endpoint_ids,
-            EndpointState::Available,
+            EndpointState::Pending,
         )
         .await
     }
@@ -1058,7 +1078,7 @@ impl Ec2Api for FakeEc2<'_> {
                     security_group_ids: vec![security_group_id.into()],
                     private_dns_enabled: false,
                     state,
-                    deleting_reads: 0,
+                    transition_reads: 0,
                     tags: tags.clone(),
                 },
             );
@@ -1103,7 +1123,7 @@ impl Ec2Api for FakeEc2<'_> {
                     .ok_or_else(|| not_found(OP, "InvalidVpcEndpointId.NotFound", id))?;
                 if e.state != EndpointState::Deleting {
                     e.state = EndpointState::Deleting;
-                    e.deleting_reads = reads;
+                    e.transition_reads = reads;
                 }
                 Ok(())
             })
@@ -1127,6 +1147,7 @@ impl FakeEc2<'_> {
             return Ok(());
         }
         self.run(action, |w| {
+            let reads = w.pending_reads;
             let service = w.services.get(service_id).ok_or_else(|| {
                 not_found(action, "InvalidVpcEndpointServiceId.NotFound", service_id)
             })?;
@@ -1138,7 +1159,7 @@ impl FakeEc2<'_> {
                     .filter(|e| e.service_name == name)
                     .ok_or_else(|| not_found(action, "InvalidVpcEndpointId.NotFound", id))?;
                 let answerable = match to {
-                    EndpointState::Available => e.state == EndpointState::PendingAcceptance,
+                    EndpointState::Pending => e.state == EndpointState::PendingAcceptance,
                     _ => e.state.is_live(),
                 };
                 if !answerable {
@@ -1149,6 +1170,7 @@ impl FakeEc2<'_> {
                     ));
                 }
                 e.state = to.clone();
+                e.transition_reads = reads;
             }
             Ok(())
         })

@@ -463,6 +463,8 @@ async fn consumer_of_an_unknown_service_fails_naming_service_name_before_any_wri
 async fn acceptance_accepts_and_its_delete_rejects() {
     let fake = Fake::with_network();
     let (_, _, _, producer) = create_producer(&fake).await;
+    // The accepted connection is `pending` for two reads before it is `available`.
+    fake.set_pending_reads(2);
     let service_id = producer.service_id.clone().expect("service id");
     let (_, _, endpoint, _) =
         create_consumer(&fake, &producer.service_name.clone().expect("name")).await;
@@ -485,6 +487,7 @@ async fn acceptance_accepts_and_its_delete_rejects() {
         EndpointState::Available
     );
     assert_eq!(count(&fake, "AcceptVpcEndpointConnections"), 1);
+    assert!(count(&fake, "DescribeVpcEndpointConnections") >= 4);
 
     EndpointAcceptance
         .delete(&ctx, &id, (&inputs, &state))
@@ -521,4 +524,51 @@ async fn acceptance_of_a_rejected_connection_fails_naming_it() {
         .expect_err("a rejected connection cannot be accepted");
     assert!(error.to_string().contains(&endpoint), "{error}");
     assert_eq!(fake.writes(), Vec::<&str>::new());
+}
+
+#[tokio::test]
+async fn hostname_aliases_get_a_zone_and_record_that_the_delete_removes() {
+    let fake = Fake::with_network();
+    let (_, _, _, producer) = create_producer(&fake).await;
+    let ctx = fake.context();
+    let inputs = checked(
+        &PrivateLinkConsumer,
+        &ctx,
+        json!({
+            "name": "orders-client",
+            "serviceName": producer.service_name.clone().expect("name"),
+            "vpcId": VPC,
+            "subnetIds": [SUBNETS[0]],
+            "port": 5432,
+            "allowedCidrs": ["10.0.0.0/16"],
+            "hostnameAliases": ["db.orders.internal"],
+        }),
+    )
+    .await;
+    let (id, state) = PrivateLinkConsumer
+        .create(&ctx, &inputs)
+        .await
+        .expect("consumer create");
+    {
+        let w = fake.world();
+        assert_eq!(w.zones.len(), 1);
+        let zone = w.zones.values().next().expect("zone");
+        assert_eq!(zone.name, "db.orders.internal");
+        assert_eq!(zone.vpcs, [VPC]);
+        let alias = &zone.aliases["db.orders.internal"];
+        assert!(alias.dns_name.starts_with(&id), "{alias:?}");
+    }
+    // Unchanged, the next converge writes nothing, Route 53 included.
+    fake.clear_calls();
+    PrivateLinkConsumer
+        .update(&ctx, &id, (&inputs, &state), &inputs)
+        .await
+        .expect("update");
+    assert_eq!(fake.writes(), Vec::<&str>::new());
+
+    PrivateLinkConsumer
+        .delete(&ctx, &id, (&inputs, &state))
+        .await
+        .expect("delete");
+    assert!(fake.world().zones.is_empty());
 }

@@ -572,3 +572,58 @@ async fn hostname_aliases_get_a_zone_and_record_that_the_delete_removes() {
         .expect("delete");
     assert!(fake.world().zones.is_empty());
 }
+
+#[tokio::test]
+async fn a_tag_removed_from_the_program_is_removed_and_foreign_tags_stay() {
+    let fake = Fake::with_network();
+    let ctx = fake.context();
+    let mut program = producer_program();
+    program["tags"] = json!({"team": "data"});
+    let inputs = checked(&PrivateLinkProducer, &ctx, program.clone()).await;
+    let (id, state) = PrivateLinkProducer
+        .create(&ctx, &inputs)
+        .await
+        .expect("create");
+    let group = state.security_group_id.clone().expect("group");
+    let balancer = state.load_balancer_arn.clone().expect("balancer");
+    {
+        let mut w = fake.world();
+        let foreign = ("owner".to_string(), "someone".to_string());
+        w.security_groups
+            .get_mut(&group)
+            .expect("group")
+            .tags
+            .extend([foreign.clone()]);
+        w.load_balancers
+            .get_mut(&balancer)
+            .expect("lb")
+            .tags
+            .extend([foreign]);
+    }
+    program["tags"] = json!({"env": "prod"});
+    let news = checked(&PrivateLinkProducer, &ctx, program).await;
+
+    PrivateLinkProducer
+        .update(&ctx, &id, (&inputs, &state), &news)
+        .await
+        .expect("update");
+
+    let w = fake.world();
+    for tags in [
+        &w.security_groups[&group].tags,
+        &w.load_balancers[&balancer].tags,
+    ] {
+        assert_eq!(
+            tags.get("env").map(String::as_str),
+            Some("prod"),
+            "{tags:?}"
+        );
+        assert_eq!(
+            tags.get("owner").map(String::as_str),
+            Some("someone"),
+            "{tags:?}"
+        );
+        assert!(!tags.contains_key("team"), "{tags:?}");
+        assert_eq!(tags.get(NAME_TAG).map(String::as_str), Some("orders-db"));
+    }
+}

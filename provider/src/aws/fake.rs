@@ -27,15 +27,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::ec2::{
-    refuse_if_referenced, Connection, DnsEntry, Ec2Api, Endpoint, EndpointChange, EndpointService,
-    Peer, Rule, SecurityGroup, ServiceChange, ServiceDetail, Subnet,
+    refuse_if_referenced, Connection, DnsEntry, DnsVerification, Ec2Api, Endpoint, EndpointChange,
+    EndpointService, Peer, Rule, SecurityGroup, ServiceChange, ServiceDetail, Subnet,
 };
 use super::elbv2::{HealthCheck, Listener, LoadBalancer, LoadBalancingApi, TargetGroup};
 use super::error::{absent, AwsError};
 use super::retry::{call, TRANSIENT};
 use super::route53::{AliasTargetOf, DnsApi, HostedZone};
 use super::session::Session;
-use super::states::{EndpointState, LoadBalancerState, ServiceState};
+use super::states::{DnsVerificationState, EndpointState, LoadBalancerState, ServiceState};
 use super::tags::{tag_changes, Tags};
 use super::target_zones::SubnetRange;
 use crate::config::{Configured, Context, ProviderConfig};
@@ -125,7 +125,10 @@ pub struct FakeService {
     pub principals: BTreeSet<String>,
     /// Reads left answering `Pending`.
     pub pending_reads: u32,
+    /// Verification requests made (StartVpcEndpointServicePrivateDnsVerification).
     pub dns_verifications_started: u32,
+    /// Whether AWS found the TXT record; tests set it.
+    pub dns_verified: bool,
     pub tags: Tags,
 }
 
@@ -274,7 +277,16 @@ impl World {
             load_balancer_arns: s.load_balancer_arns.clone(),
             acceptance_required: s.acceptance_required,
             private_dns_name: s.private_dns_name.clone(),
-            dns_verification: None,
+            dns_verification: s.private_dns_name.as_ref().map(|_| DnsVerification {
+                name: "_pl-verify".into(),
+                record_type: "TXT".into(),
+                value: format!("verify-{id}"),
+                state: if s.dns_verified {
+                    DnsVerificationState::Verified
+                } else {
+                    DnsVerificationState::PendingVerification
+                },
+            }),
             supported_regions: s.supported_regions.clone(),
             tags: s.tags.clone(),
         })
@@ -829,6 +841,7 @@ impl Ec2Api for FakeEc2<'_> {
                     principals: BTreeSet::new(),
                     pending_reads,
                     dns_verifications_started: 0,
+                    dns_verified: false,
                     tags: tags.clone(),
                 },
             );
@@ -857,6 +870,7 @@ impl Ec2Api for FakeEc2<'_> {
             }
             if let Some(name) = &change.private_dns_name {
                 s.private_dns_name = name.clone();
+                s.dns_verified = false;
             }
             s.supported_regions
                 .extend(change.add_regions.iter().cloned());

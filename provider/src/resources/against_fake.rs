@@ -627,3 +627,55 @@ async fn a_tag_removed_from_the_program_is_removed_and_foreign_tags_stay() {
         assert_eq!(tags.get(NAME_TAG).map(String::as_str), Some("orders-db"));
     }
 }
+
+#[tokio::test]
+async fn a_private_dns_name_is_verified_on_each_update_until_aws_has_verified_it() {
+    let fake = Fake::with_network();
+    let ctx = fake.context();
+    let mut program = producer_program();
+    program["privateDnsName"] = json!("db.orders.example.com");
+    let inputs = checked(&PrivateLinkProducer, &ctx, program).await;
+    let (id, state) = PrivateLinkProducer
+        .create(&ctx, &inputs)
+        .await
+        .expect("create");
+    let verification = state
+        .private_dns_verification
+        .clone()
+        .expect("record to publish");
+    assert_eq!(verification.state, "pendingVerification");
+    assert_eq!(verification.record_type, "TXT");
+    let verifications = |fake: &Fake| {
+        fake.world()
+            .services
+            .values()
+            .map(|s| s.dns_verifications_started)
+            .sum::<u32>()
+    };
+    assert_eq!(verifications(&fake), 1);
+
+    PrivateLinkProducer
+        .update(&ctx, &id, (&inputs, &state), &inputs)
+        .await
+        .expect("update");
+    assert_eq!(verifications(&fake), 2, "not verified yet: asked again");
+
+    fake.world()
+        .services
+        .values_mut()
+        .for_each(|s| s.dns_verified = true);
+    fake.clear_calls();
+    let verified = PrivateLinkProducer
+        .update(&ctx, &id, (&inputs, &state), &inputs)
+        .await
+        .expect("update");
+    assert_eq!(verifications(&fake), 2, "verified: not asked again");
+    assert_eq!(fake.writes(), Vec::<&str>::new());
+    assert_eq!(
+        verified
+            .private_dns_verification
+            .map(|v| v.state)
+            .as_deref(),
+        Some("verified")
+    );
+}

@@ -17,9 +17,19 @@
 //!
 //! Each call goes through the real retry mechanism (`retry::call`, throttling and transient
 //! failures only), and answers in the same small types as the SDK implementations, applying
-//! the same "gone is `None`" rules. AWS's own refusals that the resources rely on are modelled:
-//! duplicate names, deleting a security group still referenced or in use, a target group still
-//! behind a listener, a service with live connections.
+//! the same "gone is `None`" rules. It is a stand-in for fast tests of resource logic, not the
+//! strict double: the emulator (tests/aws-emulator, its README cites AWS for each behaviour)
+//! is that. AWS's refusals the resources rely on are modelled, as the API reference states them:
+//! - a group name taken in the VPC (`InvalidGroup.Duplicate`, API_CreateSecurityGroup);
+//! - deleting a group that a network interface or another group's rule still uses
+//!   (`DependencyViolation`, API_DeleteSecurityGroup);
+//! - deleting a target group a listener forwards to (`ResourceInUse`, API_DeleteTargetGroup);
+//! - deleting a service with live connections (`ExistingVpcEndpointConnections`,
+//!   API_DeleteVpcEndpointServiceConfigurations);
+//! - deleting a hosted zone that holds records (`HostedZoneNotEmpty`, API_DeleteHostedZone), and
+//!   deleting a record that does not match (`InvalidChangeBatch`, API_ChangeResourceRecordSets);
+//! - creates with the same client token, balancer or target group name and settings answer
+//!   what the first made (ec2-api-idempotency, API_CreateLoadBalancer, API_CreateTargetGroup).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};

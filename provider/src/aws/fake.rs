@@ -146,6 +146,7 @@ pub struct FakeService {
 pub struct FakeEndpoint {
     pub vpc_id: String,
     pub service_name: String,
+    pub service_region: Option<String>,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
@@ -323,18 +324,32 @@ impl World {
     fn read_endpoint(&mut self, id: &str) -> Option<Endpoint> {
         self.settle(id);
         let e = self.endpoints.get(id)?;
+        // AWS's regional name for the endpoint, and with private DNS on, the service's name.
+        let service_id = e.service_name.rsplit('.').next().unwrap_or_default();
+        let mut dns_entries = vec![DnsEntry {
+            dns_name: format!("{id}-fake.{service_id}.{REGION}.vpce.amazonaws.com"),
+            hosted_zone_id: "ZFAKEVPCE".into(),
+        }];
+        let private_name = self
+            .services
+            .values()
+            .find(|s| s.name == e.service_name)
+            .and_then(|s| s.private_dns_name.clone())
+            .filter(|_| e.private_dns_enabled);
+        dns_entries.extend(private_name.map(|dns_name| DnsEntry {
+            dns_name,
+            hosted_zone_id: "ZFAKEPRIVATE".into(),
+        }));
         Some(Endpoint {
             id: id.to_string(),
             state: e.state.clone(),
             vpc_id: e.vpc_id.clone(),
             service_name: e.service_name.clone(),
+            service_region: e.service_region.clone(),
             subnet_ids: e.subnet_ids.clone(),
             security_group_ids: e.security_group_ids.clone(),
             private_dns_enabled: e.private_dns_enabled,
-            dns_entries: vec![DnsEntry {
-                dns_name: format!("{id}.{}.vpce.amazonaws.com", e.service_name),
-                hosted_zone_id: "ZFAKEVPCE".into(),
-            }],
+            dns_entries,
             network_interface_ids: vec![],
             tags: e.tags.clone(),
         })
@@ -1018,7 +1033,13 @@ impl Ec2Api for FakeEc2<'_> {
                 zones: subnets.iter().map(|s| s.zone.clone()).collect(),
                 zone_ids: subnets.iter().map(|s| s.zone_id.clone()).collect(),
                 private_dns_name: service.private_dns_name.clone(),
-                private_dns_state: None,
+                private_dns_state: service.private_dns_name.as_ref().map(|_| {
+                    if service.dns_verified {
+                        DnsVerificationState::Verified
+                    } else {
+                        DnsVerificationState::PendingVerification
+                    }
+                }),
             }))
         })
         .await
@@ -1058,7 +1079,7 @@ impl Ec2Api for FakeEc2<'_> {
         &self,
         vpc_id: &str,
         service_name: &str,
-        _service_region: Option<&str>,
+        service_region: Option<&str>,
         subnet_ids: &[String],
         security_group_id: &str,
         tags: &Tags,
@@ -1098,6 +1119,7 @@ impl Ec2Api for FakeEc2<'_> {
                 FakeEndpoint {
                     vpc_id: vpc_id.into(),
                     service_name: service_name.into(),
+                    service_region: service_region.map(String::from),
                     subnet_ids: subnet_ids.to_vec(),
                     security_group_ids: vec![security_group_id.into()],
                     private_dns_enabled: false,

@@ -15,6 +15,7 @@ use crate::aws::states::EndpointState;
 use crate::config::Context;
 use crate::resources::acceptance::{AcceptanceInputs, EndpointAcceptance};
 use crate::resources::consumer::{ConsumerInputs, PrivateLinkConsumer};
+use crate::resources::endpoint_private_dns::{EndpointPrivateDns, PrivateDnsInputs};
 use crate::resources::naming::NAME_TAG;
 use crate::resources::producer::{PrivateLinkProducer, ProducerInputs, ProducerState};
 
@@ -678,4 +679,86 @@ async fn a_private_dns_name_is_verified_on_each_update_until_aws_has_verified_it
             .as_deref(),
         Some("verified")
     );
+}
+
+/// A producer with a private DNS name (verified when `verified`), a consumer's endpoint to it,
+/// and that endpoint accepted: what EndpointPrivateDns starts from.
+async fn accepted_endpoint_with_private_name(fake: &Arc<Fake>, verified: bool) -> String {
+    let ctx = fake.context();
+    let mut program = producer_program();
+    program["privateDnsName"] = json!("db.orders.example.com");
+    let inputs = checked(&PrivateLinkProducer, &ctx, program).await;
+    let (_, producer) = PrivateLinkProducer
+        .create(&ctx, &inputs)
+        .await
+        .expect("producer");
+    fake.world()
+        .services
+        .values_mut()
+        .for_each(|s| s.dns_verified = verified);
+    let (_, _, endpoint, _) =
+        create_consumer(fake, &producer.service_name.clone().expect("name")).await;
+    let acceptance = AcceptanceInputs {
+        service_id: producer.service_id.clone().expect("service id"),
+        endpoint_id: endpoint.clone(),
+    };
+    EndpointAcceptance
+        .create(&ctx, &acceptance)
+        .await
+        .expect("accept");
+    endpoint
+}
+
+#[tokio::test]
+async fn endpoint_private_dns_turns_it_on_and_its_delete_turns_it_off() {
+    let fake = Fake::with_network();
+    let endpoint = accepted_endpoint_with_private_name(&fake, true).await;
+    let ctx = fake.context();
+    let inputs: PrivateDnsInputs =
+        checked(&EndpointPrivateDns, &ctx, json!({"endpointId": endpoint})).await;
+    fake.clear_calls();
+
+    let (id, state) = EndpointPrivateDns
+        .create(&ctx, &inputs)
+        .await
+        .expect("private DNS on");
+
+    assert_eq!(id, endpoint);
+    assert!(fake.world().endpoints[&endpoint].private_dns_enabled);
+    assert_eq!(
+        state.private_dns_name.as_deref(),
+        Some("db.orders.example.com")
+    );
+    assert_eq!(fake.writes(), ["ModifyVpcEndpoint"]);
+
+    EndpointPrivateDns
+        .delete(&ctx, &id, (&inputs, &state))
+        .await
+        .expect("private DNS off");
+    assert!(!fake.world().endpoints[&endpoint].private_dns_enabled);
+}
+
+#[tokio::test]
+async fn endpoint_private_dns_of_an_unverified_name_fails_naming_endpoint_id_before_any_write() {
+    let fake = Fake::with_network();
+    let endpoint = accepted_endpoint_with_private_name(&fake, false).await;
+    let ctx = fake.context();
+    let inputs = PrivateDnsInputs {
+        endpoint_id: endpoint.clone(),
+        private_dns_enabled: Some(true),
+    };
+    fake.clear_calls();
+
+    let error = EndpointPrivateDns
+        .create(&ctx, &inputs)
+        .await
+        .expect_err("not verified");
+
+    let message = error.to_string();
+    assert!(
+        message.starts_with("endpointId: ") && message.contains("not verified"),
+        "{message}"
+    );
+    assert_eq!(fake.writes(), Vec::<&str>::new());
+    assert!(!fake.world().endpoints[&endpoint].private_dns_enabled);
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
+ * Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). It tags the endpoint with its `instanceId`. The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
  */
 export class EndpointPrivateDns extends pulumi.CustomResource {
     /**
@@ -38,6 +38,10 @@ export class EndpointPrivateDns extends pulumi.CustomResource {
      */
     declare public readonly endpointId: pulumi.Output<string>;
     /**
+     * Id of the create that manages the endpoint's private DNS, tagged on the endpoint as `pulumi-privatelink:private-dns-instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, a replaced provider) creates the successor first, which re-tags the endpoint; the old resource's delete then leaves private DNS on.
+     */
+    declare public readonly instanceId: pulumi.Output<string | undefined>;
+    /**
      * Whether AWS has private DNS on for the endpoint.
      */
     declare public readonly privateDnsEnabled: pulumi.Output<boolean>;
@@ -58,6 +62,7 @@ export class EndpointPrivateDns extends pulumi.CustomResource {
         opts = opts || {};
         if (opts.id) {
             resourceInputs["endpointId"] = undefined /*out*/;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["privateDnsEnabled"] = undefined /*out*/;
             resourceInputs["privateDnsName"] = undefined /*out*/;
         } else {
@@ -66,6 +71,7 @@ export class EndpointPrivateDns extends pulumi.CustomResource {
             }
             resourceInputs["endpointId"] = args ? args.endpointId : undefined;
             resourceInputs["privateDnsEnabled"] = args ? args.privateDnsEnabled : undefined;
+            resourceInputs["instanceId"] = undefined /*out*/;
             resourceInputs["privateDnsName"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);

@@ -161,11 +161,37 @@ def test_one_up_of_the_examples_layout_turns_private_dns_on_through_an_endpoint_
     # Destroy, in the engine's order (dependents first): private DNS goes off, then the rest goes.
     seq = emulator.last_seq()
     private_dns.destroy()
-    assert writes_since(emulator, seq) == [f"{CONSUMER} ModifyVpcEndpoint"]
+    assert writes_since(emulator, seq) == [f"{CONSUMER} ModifyVpcEndpoint", f"{CONSUMER} DeleteTags"]
     assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is False
     acceptance.destroy()
     endpoint.destroy()
     assert emulator.inventory(CONSUMER) == baseline
+
+
+def test_a_replacement_the_engine_forces_leaves_private_dns_on(
+        producer, producer_network, consumer_network, endpoint, emulator, provider_session, consumer):
+    """`pulumi up --replace` (or a replaced provider) creates the successor first; the old
+    resource's delete must not turn off what the successor turned on."""
+    dns_hostnames(emulator, consumer_network)
+    _service, _news, acceptance = examples_layout(producer, producer_network, consumer_network, endpoint,
+                                                  emulator, provider_session)
+    private_dns = ManagedResource(consumer, PRIVATE_DNS_TYPE, "private-dns")
+    news = {"endpointId": acceptance.outputs["endpointId"]}
+    private_dns.up(news, timeout=120)
+    _old_id, old_outputs, old_inputs = private_dns.forced_replace(news)
+    assert private_dns.outputs["instanceId"] != old_outputs["instanceId"]
+    assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is True
+    consumer.wait_for_log(lambda line: line.severity == "WARNING" and old_outputs["instanceId"] in line.message
+                          and "successor" in line.message)
+    # A refresh of a state that still names the old instance finds the resource gone.
+    stale = ManagedResource(consumer, PRIVATE_DNS_TYPE, "private-dns")
+    stale.id, stale.inputs, stale.outputs = endpoint.id, old_inputs, old_outputs
+    assert stale.refresh() is False
+    # The successor's own delete does turn it off.
+    private_dns.destroy()
+    assert describe(emulator, endpoint.id)["PrivateDnsEnabled"] is False
+    tags = {t["Key"] for t in describe(emulator, endpoint.id).get("Tags", [])}
+    assert "pulumi-privatelink:private-dns-instance" not in tags, tags
 
 
 def test_an_endpoint_private_dns_whose_endpoint_is_gone_deletes_and_refreshes_cleanly(

@@ -11,10 +11,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ec2::{
-    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, ServiceDetail,
+    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, ServiceDetail, Tags,
 };
 use crate::aws::error::ErrorKind;
 use crate::config::{Configured, Context};
+use crate::resources::naming;
 use crate::validate::Failures;
 use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
 use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
@@ -53,6 +54,12 @@ impl PrivateDnsInputs {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PrivateDnsState {
+    // This create's id, tagged on the endpoint as OWNER_TAG.
+    /// Id of the create that manages the endpoint's private DNS, tagged on the endpoint as
+    /// `pulumi-privatelink:private-dns-instance`. A replacement the engine makes without asking
+    /// the provider (`pulumi up --replace`, a replaced provider) creates the successor first,
+    /// which re-tags the endpoint; the old resource's delete then leaves private DNS on.
+    pub instance_id: Option<String>,
     // What AWS has (over the input): differs from the input only after a create or update that
     // stopped part-way, which the next `up` then finishes.
     /// Whether AWS has private DNS on for the endpoint.
@@ -67,11 +74,28 @@ pub struct PrivateDnsState {
 /// service's private DNS name resolves to the endpoint. Run it with the consumer account's
 /// credentials. Create waits until the endpoint is accepted and available, turns private DNS on
 /// and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is
-/// fine). The service's private DNS name must be verified and the VPC needs enableDnsSupport and
-/// enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only
-/// this resource manages it.
+/// fine). It tags the endpoint with its `instanceId`. The service's private DNS name must be
+/// verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the
+/// PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
 #[derive(JsonSchema)]
 pub struct EndpointPrivateDns;
+
+/// Tag on the endpoint naming the instance that manages its private DNS. The successor of a
+/// replacement the engine forces is created before the old resource is deleted (see
+/// naming::INSTANCE_TAG) and re-tags the endpoint; the old one's delete then leaves private DNS
+/// on. Not the consumer's INSTANCE_TAG: the endpoint is the consumer's piece.
+pub(crate) const OWNER_TAG: &str = "pulumi-privatelink:private-dns-instance";
+
+fn owner_tag(instance_id: &str) -> Tags {
+    Tags::from([(OWNER_TAG.to_string(), instance_id.to_string())])
+}
+
+/// The instance the endpoint's tag names, when it is not `own` (a state without an instance id
+/// claims nothing).
+fn successor<'e>(endpoint: &'e Endpoint, own: Option<&str>) -> Option<&'e str> {
+    let tagged = endpoint.tags.get(OWNER_TAG)?;
+    (own.is_some() && Some(tagged.as_str()) != own).then_some(tagged.as_str())
+}
 
 /// How long create waits for the endpoint to be accepted and available (the acceptance may run
 /// at the same time when the endpoint id is not taken from it).
@@ -199,8 +223,9 @@ async fn set(
     .await
 }
 
-fn observed(endpoint: &Endpoint) -> PrivateDnsState {
+fn observed(endpoint: &Endpoint, instance_id: Option<&str>) -> PrivateDnsState {
     PrivateDnsState {
+        instance_id: instance_id.map(String::from),
         private_dns_enabled: Some(endpoint.private_dns_enabled),
         private_dns_name: endpoint
             .private_dns_entries()
@@ -209,9 +234,14 @@ fn observed(endpoint: &Endpoint) -> PrivateDnsState {
     }
 }
 
-/// Brings the endpoint to the inputs. Once the change is asked for, a failure keeps the resource
-/// in state (partial), so that a destroy turns private DNS off again.
-async fn apply(ctx: &Context, inputs: &PrivateDnsInputs) -> Result<PrivateDnsState, ResourceError> {
+/// Brings the endpoint to the inputs, first tagging it as this instance's. Once the tag is
+/// written, a failure keeps the resource in state (partial), so that a destroy turns private DNS
+/// off again.
+async fn apply(
+    ctx: &Context,
+    inputs: &PrivateDnsInputs,
+    instance_id: &str,
+) -> Result<PrivateDnsState, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let endpoint = match ec2.endpoint_just_made(&inputs.endpoint_id).await {
         Ok(Some(endpoint)) if !endpoint.state.is_gone() => endpoint,
@@ -232,21 +262,31 @@ async fn apply(ctx: &Context, inputs: &PrivateDnsInputs) -> Result<PrivateDnsSta
         )
         .await?;
     }
-    let endpoint = if endpoint.private_dns_enabled == inputs.wanted() {
-        endpoint
-    } else {
-        if endpoint.state != EndpointState::Available {
-            ctx.progress.status(format!(
-                "waiting for endpoint {} to be accepted and available ({})",
-                endpoint.id, endpoint.state
-            ));
-        }
-        available(ctx, &ec2, &endpoint.id).await?
+    let before = observed(&endpoint, Some(instance_id));
+    let claimed = async {
+        ec2.sync_tags(
+            &endpoint.id,
+            &endpoint.tags,
+            &owner_tag(instance_id),
+            &Tags::default(),
+        )
+        .await?;
+        let endpoint = if endpoint.private_dns_enabled == inputs.wanted() {
+            endpoint
+        } else {
+            if endpoint.state != EndpointState::Available {
+                ctx.progress.status(format!(
+                    "waiting for endpoint {} to be accepted and available ({})",
+                    endpoint.id, endpoint.state
+                ));
+            }
+            available(ctx, &ec2, &endpoint.id).await?
+        };
+        set(ctx, &ec2, &endpoint, inputs.wanted()).await
     };
-    let before = observed(&endpoint);
-    set(ctx, &ec2, &endpoint, inputs.wanted())
+    claimed
         .await
-        .map(|e| observed(&e))
+        .map(|e| observed(&e, Some(instance_id)))
         .map_err(|e| ResourceError::partial(inputs.endpoint_id.clone(), inputs, &before, e))
 }
 
@@ -257,7 +297,7 @@ impl Resource for EndpointPrivateDns {
     type Inputs = PrivateDnsInputs;
     type State = PrivateDnsState;
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["endpointId"];
-    const STABLE_ON_UPDATE: &'static [&'static str] = &["privateDnsName"];
+    const STABLE_ON_UPDATE: &'static [&'static str] = &["instanceId", "privateDnsName"];
 
     async fn check(
         &self,
@@ -286,7 +326,7 @@ impl Resource for EndpointPrivateDns {
         ctx: &Context,
         inputs: &PrivateDnsInputs,
     ) -> Result<(String, PrivateDnsState), ResourceError> {
-        let state = apply(ctx, inputs).await?;
+        let state = apply(ctx, inputs, &naming::new_instance_id()).await?;
         Ok((inputs.endpoint_id.clone(), state))
     }
 
@@ -297,46 +337,71 @@ impl Resource for EndpointPrivateDns {
         old: Option<(&PrivateDnsInputs, &PrivateDnsState)>,
     ) -> Result<Option<(PrivateDnsInputs, PrivateDnsState)>, ResourceError> {
         let endpoint_id = old.map(|(i, _)| i.endpoint_id.as_str()).unwrap_or(id);
-        let endpoint = Ec2::new(ctx)
+        let own = old.and_then(|(_, s)| s.instance_id.as_deref());
+        let Some(endpoint) = Ec2::new(ctx)
             .endpoint(endpoint_id)
             .await?
-            .filter(|e| !e.state.is_gone());
-        Ok(endpoint.map(|endpoint| {
-            let inputs = PrivateDnsInputs {
-                endpoint_id: endpoint.id.clone(),
-                private_dns_enabled: Some(endpoint.private_dns_enabled),
-            };
-            (inputs, observed(&endpoint))
-        }))
+            .filter(|e| !e.state.is_gone())
+        else {
+            return Ok(None);
+        };
+        if let Some(successor) = successor(&endpoint, own) {
+            // Private DNS is the successor's to manage now: this resource is gone.
+            ctx.progress
+                .info(naming::left_to_successor(own, successor, "private DNS"));
+            return Ok(None);
+        }
+        let inputs = PrivateDnsInputs {
+            endpoint_id: endpoint.id.clone(),
+            private_dns_enabled: Some(endpoint.private_dns_enabled),
+        };
+        Ok(Some((inputs, observed(&endpoint, own))))
     }
 
     async fn update(
         &self,
         ctx: &Context,
         _id: &str,
-        _old: (&PrivateDnsInputs, &PrivateDnsState),
+        (_, old): (&PrivateDnsInputs, &PrivateDnsState),
         news: &PrivateDnsInputs,
     ) -> Result<PrivateDnsState, ResourceError> {
-        apply(ctx, news).await
+        let instance_id = old
+            .instance_id
+            .clone()
+            .unwrap_or_else(naming::new_instance_id);
+        apply(ctx, news, &instance_id).await
     }
 
     async fn delete(
         &self,
         ctx: &Context,
         _id: &str,
-        (inputs, _): (&PrivateDnsInputs, &PrivateDnsState),
+        (inputs, state): (&PrivateDnsInputs, &PrivateDnsState),
     ) -> Result<(), ResourceError> {
         let ec2 = Ec2::new(ctx);
+        let own = state.instance_id.as_deref();
         let Some(endpoint) = ec2
             .endpoint(&inputs.endpoint_id)
             .await?
-            .filter(|e| !e.state.is_gone() && e.private_dns_enabled)
+            .filter(|e| !e.state.is_gone())
         else {
-            // Gone, going, or off already: nothing resolves through it.
+            // Gone or going: nothing resolves through it.
             return Ok(());
         };
-        match set(ctx, &ec2, &endpoint, false).await {
-            Ok(_) => Ok(()),
+        if let Some(successor) = successor(&endpoint, own) {
+            ctx.progress
+                .warn(naming::left_to_successor(own, successor, "private DNS"));
+            return Ok(());
+        }
+        let released = async {
+            set(ctx, &ec2, &endpoint, false).await?;
+            let ours = own.map(owner_tag).unwrap_or_default();
+            ec2.sync_tags(&endpoint.id, &endpoint.tags, &Tags::default(), &ours)
+                .await?;
+            Ok::<(), ResourceError>(())
+        };
+        match released.await {
+            Ok(()) => Ok(()),
             // Deleted meanwhile: the consumer's own destroy may run at the same time.
             Err(e) => match ec2.endpoint(&endpoint.id).await? {
                 Some(live) if !live.state.is_gone() => Err(e),

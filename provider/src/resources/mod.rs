@@ -2,6 +2,8 @@
 //! state types (doc comments, serde defaults) are what the package schema is built from.
 
 pub mod acceptance;
+#[cfg(test)]
+mod against_fake;
 pub mod consumer;
 pub mod endpoint_private_dns;
 pub mod naming;

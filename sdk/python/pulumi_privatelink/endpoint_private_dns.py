@@ -57,7 +57,7 @@ class EndpointPrivateDns(pulumi.CustomResource):
                  private_dns_enabled: Optional[pulumi.Input[bool]] = None,
                  __props__=None) -> None:
         """
-        Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
+        Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). It tags the endpoint with its `instanceId`. The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -71,7 +71,7 @@ class EndpointPrivateDns(pulumi.CustomResource):
                  args: EndpointPrivateDnsArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """
-        Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
+        Turns on private DNS for one consumer endpoint: inside the consumer VPC the endpoint service's private DNS name resolves to the endpoint. Run it with the consumer account's credentials. Create waits until the endpoint is accepted and available, turns private DNS on and waits until AWS shows it; deleting it turns private DNS off (an endpoint already gone is fine). It tags the endpoint with its `instanceId`. The service's private DNS name must be verified and the VPC needs enableDnsSupport and enableDnsHostnames. Leave the PrivateLinkConsumer's `privateDnsEnabled` unset, so that only this resource manages it.
 
         :param str resource_name: The name of the resource.
         :param EndpointPrivateDnsArgs args: The arguments to use to populate this resource's properties.
@@ -103,6 +103,7 @@ class EndpointPrivateDns(pulumi.CustomResource):
                 raise TypeError("Missing required property 'endpoint_id'")
             __props__.__dict__["endpoint_id"] = endpoint_id
             __props__.__dict__["private_dns_enabled"] = private_dns_enabled
+            __props__.__dict__["instance_id"] = None
             __props__.__dict__["private_dns_name"] = None
         super(EndpointPrivateDns, __self__).__init__(
             'privatelink:index:EndpointPrivateDns',
@@ -126,6 +127,7 @@ class EndpointPrivateDns(pulumi.CustomResource):
         __props__ = EndpointPrivateDnsArgs.__new__(EndpointPrivateDnsArgs)
 
         __props__.__dict__["endpoint_id"] = None
+        __props__.__dict__["instance_id"] = None
         __props__.__dict__["private_dns_enabled"] = None
         __props__.__dict__["private_dns_name"] = None
         return EndpointPrivateDns(resource_name, opts=opts, __props__=__props__)
@@ -137,6 +139,14 @@ class EndpointPrivateDns(pulumi.CustomResource):
         The consumer's endpoint id, `vpce-...`: take it from the EndpointAcceptance's `endpointId` output, so that this runs after the acceptance (AWS turns private DNS on only for an accepted endpoint). Changing it replaces the resource.
         """
         return pulumi.get(self, "endpoint_id")
+
+    @property
+    @pulumi.getter(name="instanceId")
+    def instance_id(self) -> pulumi.Output[Optional[str]]:
+        """
+        Id of the create that manages the endpoint's private DNS, tagged on the endpoint as `pulumi-privatelink:private-dns-instance`. A replacement the engine makes without asking the provider (`pulumi up --replace`, a replaced provider) creates the successor first, which re-tags the endpoint; the old resource's delete then leaves private DNS on.
+        """
+        return pulumi.get(self, "instance_id")
 
     @property
     @pulumi.getter(name="privateDnsEnabled")

@@ -31,6 +31,8 @@ pub struct Endpoint {
     pub state: EndpointState,
     pub vpc_id: String,
     pub service_name: String,
+    /// The Region of the service, when AWS says (a cross-Region endpoint's `ServiceRegion`).
+    pub service_region: Option<String>,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
@@ -256,6 +258,7 @@ fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Result<Endpoint, AwsError
         state: EndpointState::parse(&required(OP, "State", e.state().map(|s| s.as_str()))?),
         vpc_id: required(OP, "VpcId", e.vpc_id())?,
         service_name: required(OP, "ServiceName", e.service_name())?,
+        service_region: e.service_region().map(String::from),
         subnet_ids: e.subnet_ids().to_vec(),
         security_group_ids: e
             .groups()

@@ -6,10 +6,11 @@ zones with the service's (tests/aws-emulator/README.md, "Cross-Region PrivateLin
 import grpc
 import pytest
 
-from networks import helpers  # tests/aws-emulator/tests/helpers.py
 from article import (ACCEPTANCE_TYPE, CONSUMER_TYPE, PRODUCER_TYPE, acceptance_inputs, consumer_inputs,
                      producer_inputs)
+from behaviour import check_refuses
 from lifecycle import ManagedResource
+from networks import helpers  # tests/aws-emulator/tests/helpers.py
 from privatelink_emulator.client import CONSUMER, PRODUCER
 from provider_session import InitFailed
 
@@ -118,3 +119,11 @@ def test_removing_a_region_with_connected_endpoints_says_which_stay_connected(
     endpoint.destroy()
     assert service.refresh() and service.outputs.get("supportedRegions") in (None, [])
     service.destroy()
+
+
+def test_a_service_region_other_than_the_service_names_own_fails_check(emulator, west_network, west_session):
+    """A service name carries the Region the service was made in, its only Region."""
+    name = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    failures = check_refuses(emulator, west_session, CONSUMER_TYPE,
+                             consumer_inputs(west_network, name, serviceRegion="eu-west-1"), {"serviceRegion"})
+    assert "us-east-1" in failures[0][1], failures

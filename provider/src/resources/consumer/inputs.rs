@@ -69,6 +69,8 @@ pub struct ConsumerState {
 }
 
 impl ConsumerInputs {
+    /// The AWS name. Check always sets it (naming::check_name), so every operation on checked
+    /// inputs has one; Read of an import, which has no inputs, does not use this.
     pub fn name(&self) -> &str {
         self.name.as_deref().unwrap_or_default()
     }

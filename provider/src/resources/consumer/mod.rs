@@ -581,12 +581,13 @@ impl Resource for PrivateLinkConsumer {
             Some(endpoint_id) => ec2.endpoint(endpoint_id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
             // A create that stopped before the endpoint existed: find what it made.
-            None => ec2
-                .endpoint_tagged(NAME_TAG, inputs.name())
-                .await?
-                .filter(|e| {
+            // An import by an id that is not an endpoint's has no name to look for.
+            None => match inputs.name.as_deref() {
+                Some(name) => ec2.endpoint_tagged(NAME_TAG, name).await?.filter(|e| {
                     naming::other_instance(&e.tags, known.instance_id.as_deref()).is_none()
                 }),
+                None => None,
+            },
         };
         let Some(endpoint) = endpoint else {
             if known.endpoint_id.is_none() {

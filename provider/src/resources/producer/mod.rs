@@ -76,6 +76,49 @@ impl PrivateLinkProducer {
         Ok(None)
     }
 
+    /// A load balancer or target group of this resource found by name (an interrupted create's,
+    /// or the one of the resource this create replaces without asking Diff: `pulumi up
+    /// --replace`, replaceWith, a replaced provider) is taken over only when it is what the
+    /// inputs ask for: a load balancer cannot move to another VPC, nor a target group forward
+    /// to another port. Pieces another resource made are refused later (`adoptable`).
+    async fn takeover_fits(elb: &Elbv2<'_>, inputs: &ProducerInputs) -> Result<(), ResourceError> {
+        let name = inputs.name();
+        let (balancer, group) =
+            futures::join!(elb.load_balancer_named(name), elb.target_group_named(name));
+        let mut misfits: Vec<(&str, String, String)> = Vec::new();
+        if let Some(balancer) = balancer?.filter(|b| b.vpc_id != inputs.vpc_id) {
+            let what = format!(
+                "load balancer {} is in VPC {}",
+                balancer.arn, balancer.vpc_id
+            );
+            misfits.push(("vpcId", balancer.arn, what));
+        }
+        let port = i32::from(inputs.target_port());
+        if let Some(group) = group?.filter(|g| g.port != port) {
+            let what = format!("target group {} forwards to port {}", group.arn, group.port);
+            misfits.push(("targetPort", group.arn, what));
+        }
+        let mut ours = Vec::new();
+        for (property, arn, what) in misfits {
+            let tags = elb.tags(std::slice::from_ref(&arn)).await?;
+            if tags.iter().any(|(_, t)| naming::made_by(t, name)) {
+                ours.push((property, what));
+            }
+        }
+        if ours.is_empty() {
+            return Ok(());
+        }
+        let properties: Vec<&str> = ours.iter().map(|(p, _)| *p).collect();
+        let found: Vec<String> = ours.into_iter().map(|(_, what)| what).collect();
+        Err(ResourceError::Invalid(format!(
+            "{}: {} (made by an earlier create of this resource, `{name}`), not what the inputs \
+             give; a replacement the engine makes without asking the provider keeps the name and \
+             takes such pieces over, so give this resource the deleteBeforeReplace: true option",
+            properties.join(", "),
+            found.join(" and ")
+        )))
+    }
+
     /// Records what exists when an operation stops part-way.
     fn stopped(
         id: &str,
@@ -119,6 +162,11 @@ impl PrivateLinkProducer {
             .instance_id
             .get_or_insert_with(naming::new_instance_id);
         let previous = previous_tags(ctx, old.map(|(i, _)| i));
+        if state.load_balancer_arn.is_none() && state.target_group_arn.is_none() {
+            if let Err(e) = Self::takeover_fits(&Elbv2::new(ctx), inputs).await {
+                return Err(Self::stopped(id, inputs, &state, e));
+            }
+        }
         if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
             return Err(Self::stopped(id, inputs, &state, e));
         }

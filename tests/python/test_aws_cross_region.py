@@ -51,7 +51,8 @@ def test_a_consumer_in_another_region_comes_up_is_accepted_refreshed_and_destroy
     assert service.outputs["supportedRegions"] == [WEST]
     endpoint = ManagedResource(provider_session(CONSUMER, region=WEST), CONSUMER_TYPE, "endpoint")
     # Its subnets are in us-west-2 zones, none of the service's: the zone preflight must not refuse.
-    endpoint.up(consumer_inputs(west_network, service.outputs["serviceName"], serviceRegion="us-east-1"))
+    news = consumer_inputs(west_network, service.outputs["serviceName"], serviceRegion="us-east-1")
+    endpoint.up(news)
     made = emulator.log(action="CreateVpcEndpoint")
     assert [(e["region"], e["outcome"]) for e in made] == [(WEST, "ok")]
     assert endpoint.outputs["state"] == "pendingAcceptance"
@@ -66,6 +67,9 @@ def test_a_consumer_in_another_region_comes_up_is_accepted_refreshed_and_destroy
     assert endpoint.outputs["state"] == "available"
     assert endpoint.inputs["serviceRegion"] == "us-east-1"
     assert [c["endpointId"] for c in service.outputs["connections"]] == [endpoint.id]
+    seq = emulator.last_seq()
+    assert endpoint.up(news).changes == "DIFF_NONE"  # refresh left no drift
+    assert emulator.log(since=seq, write=True) == []
 
     acceptance.destroy()
     endpoint.destroy()

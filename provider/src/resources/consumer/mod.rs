@@ -366,7 +366,15 @@ async fn observe(
     let live_alias = |a: &String| observed_aliases.resolving.contains(&aliases::normalized(a));
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
-    live.service_region = endpoint.service_region.clone().or(live.service_region);
+    // AWS names the service's Region for every endpoint; only another Region than this
+    // provider's is a serviceRegion (the inputs' own, given or not, stands otherwise).
+    if let Some(region) = endpoint
+        .service_region
+        .as_deref()
+        .filter(|region| Some(*region) != ec2.region())
+    {
+        live.service_region = Some(region.to_string());
+    }
     live.vpc_id = endpoint.vpc_id.clone();
     live.subnet_ids = in_program_order(&inputs.subnet_ids, endpoint.subnet_ids.clone());
     live.private_dns_enabled = Some(endpoint.private_dns_enabled);

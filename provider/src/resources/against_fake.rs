@@ -729,7 +729,14 @@ async fn endpoint_private_dns_turns_it_on_and_its_delete_turns_it_off() {
         state.private_dns_name.as_deref(),
         Some("db.orders.example.com")
     );
-    assert_eq!(fake.writes(), ["ModifyVpcEndpoint"]);
+    // The instance tag first, so a successor forced by the engine can tell the setting is its own.
+    assert_eq!(fake.writes(), ["CreateTags", "ModifyVpcEndpoint"]);
+    assert_eq!(
+        fake.world().endpoints[&endpoint]
+            .tags
+            .get(crate::resources::endpoint_private_dns::OWNER_TAG),
+        state.instance_id.as_ref()
+    );
 
     EndpointPrivateDns
         .delete(&ctx, &id, (&inputs, &state))

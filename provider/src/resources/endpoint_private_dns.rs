@@ -54,7 +54,7 @@ pub struct EndpointPrivateDns;
 /// replacement the engine forces is created before the old resource is deleted (see
 /// naming::INSTANCE_TAG) and re-tags the endpoint; the old one's delete then leaves private DNS
 /// on. Not the consumer's INSTANCE_TAG: the endpoint is the consumer's piece.
-const OWNER_TAG: &str = "pulumi-privatelink:private-dns-instance";
+pub(crate) const OWNER_TAG: &str = "pulumi-privatelink:private-dns-instance";
 
 fn owner_tag(instance_id: &str) -> Tags {
     Tags::from([(OWNER_TAG.to_string(), instance_id.to_string())])

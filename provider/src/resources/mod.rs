@@ -2,6 +2,8 @@
 //! types and properties must match schema.json (a test checks that).
 
 pub mod acceptance;
+#[cfg(test)]
+mod against_fake;
 pub mod consumer;
 pub mod endpoint_private_dns;
 pub mod naming;

@@ -2,7 +2,7 @@
 
 use aws_sdk_ec2::types::ResourceType;
 
-use super::{filter, first_failure, non_empty, tag_spec, Ec2, Tags};
+use super::{filter, first_failure, non_empty, tag_spec, SdkEc2, Tags};
 use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT};
 use crate::aws::states::{DnsVerificationState, EndpointState};
@@ -80,7 +80,7 @@ impl EndpointChange {
     }
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     /// The service as this account sees it; `None` when it does not exist or this account is
     /// not allowed to use it (AWS does not say which).
     pub async fn service_detail(

@@ -6,7 +6,7 @@ use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType, SecurityGroup as SdkSecurityGroup, UserIdGroupPair,
 };
 
-use super::{filter, ignore_duplicate, tag_spec, Ec2, Tags};
+use super::{filter, ignore_duplicate, tag_spec, Ec2Api, SdkEc2, Tags};
 use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::aws::tags::from_sdk;
@@ -143,7 +143,7 @@ fn first_group(groups: &[SdkSecurityGroup]) -> Result<Option<SecurityGroup>, Aws
     groups.first().map(group_of).transpose()
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     pub async fn security_group(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
         let out = absent(
             send!(
@@ -336,29 +336,9 @@ impl Ec2<'_> {
     }
 
     /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
-    /// Another group's rule naming it is a dependency no wait ends: that fails at once, naming
-    /// the referencing groups.
     pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
-        let referencing = match self.groups_referencing(id).await {
-            Ok(groups) => groups,
-            Err(e) if e.is(ErrorKind::NotFound) => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        if !referencing.is_empty() {
-            let names: Vec<String> = referencing
-                .iter()
-                .map(|g| format!("{} ({})", g.id, g.name))
-                .collect();
-            return Err(AwsError {
-                operation: "DeleteSecurityGroup",
-                code: "DependencyViolation".into(),
-                message: format!(
-                    "security group {id} is still named in the rules of {}; remove those rules \
-                     (or delete those groups) first",
-                    names.join(", ")
-                ),
-                kind: ErrorKind::Other,
-            });
+        if refuse_if_referenced(self, id).await?.is_none() {
+            return Ok(());
         }
         absent(
             send!(
@@ -371,6 +351,37 @@ impl Ec2<'_> {
         )?;
         Ok(())
     }
+}
+
+/// Before a delete: another group's rule naming `id` is a dependency no wait ends (EC2 answers
+/// `DependencyViolation` until that rule goes), so it fails at once, naming the referencing
+/// groups. `None` when the group is gone.
+pub async fn refuse_if_referenced(
+    ec2: &(dyn Ec2Api + '_),
+    id: &str,
+) -> Result<Option<()>, AwsError> {
+    let referencing = match ec2.groups_referencing(id).await {
+        Ok(groups) => groups,
+        Err(e) if e.is(ErrorKind::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if referencing.is_empty() {
+        return Ok(Some(()));
+    }
+    let names: Vec<String> = referencing
+        .iter()
+        .map(|g| format!("{} ({})", g.id, g.name))
+        .collect();
+    Err(AwsError {
+        operation: "DeleteSecurityGroup",
+        code: "DependencyViolation".into(),
+        message: format!(
+            "security group {id} is still named in the rules of {}; remove those rules \
+             (or delete those groups) first",
+            names.join(", ")
+        ),
+        kind: ErrorKind::Other,
+    })
 }
 
 #[cfg(test)]

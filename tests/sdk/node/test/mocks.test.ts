@@ -88,6 +88,7 @@ function unsecret(value: any): [any, boolean] {
 
 const constructors: { [name: string]: new (name: string, args: any) => pulumi.CustomResource } = {
     EndpointAcceptance: privatelink.EndpointAcceptance,
+    EndpointPrivateDns: privatelink.EndpointPrivateDns,
     PrivateLinkConsumer: privatelink.PrivateLinkConsumer,
     PrivateLinkProducer: privatelink.PrivateLinkProducer,
 };

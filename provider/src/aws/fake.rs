@@ -406,6 +406,8 @@ impl World {
                 endpoint_id: id.clone(),
                 owner: ACCOUNT.into(),
                 state: e.state.clone(),
+                // The fake's endpoints have no Region of their own (one account, one Region).
+                region: None,
             })
             .collect()
     }

@@ -345,7 +345,8 @@ impl Resource for EndpointPrivateDns {
         else {
             return Ok(None);
         };
-        if let Some(successor) = successor(&endpoint, own) {
+        // `successor` answers only for a state with an instance id.
+        if let (Some(own), Some(successor)) = (own, successor(&endpoint, own)) {
             // Private DNS is the successor's to manage now: this resource is gone.
             ctx.progress
                 .info(naming::left_to_successor(own, successor, "private DNS"));
@@ -388,7 +389,7 @@ impl Resource for EndpointPrivateDns {
             // Gone or going: nothing resolves through it.
             return Ok(());
         };
-        if let Some(successor) = successor(&endpoint, own) {
+        if let (Some(own), Some(successor)) = (own, successor(&endpoint, own)) {
             ctx.progress
                 .warn(naming::left_to_successor(own, successor, "private DNS"));
             return Ok(());

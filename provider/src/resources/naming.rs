@@ -55,11 +55,10 @@ pub fn other_instance<'t>(tags: &'t Tags, own: Option<&str>) -> Option<&'t str> 
 }
 
 /// The progress line of an operation that leaves the pieces to the resource's successor.
-pub fn left_to_successor(own: Option<&str>, successor: &str, what: &str) -> String {
+pub fn left_to_successor(own: &str, successor: &str, what: &str) -> String {
     format!(
-        "instance {} of this resource was replaced: {what} now belongs to its \
-         successor (instance {successor}), which took it over, and is left alone",
-        own.unwrap_or_default()
+        "instance {own} of this resource was replaced: {what} now belongs to its \
+         successor (instance {successor}), which took it over, and is left alone"
     )
 }
 

@@ -29,6 +29,11 @@ class AwsRequest:
     params: dict = field(default_factory=dict)
     # The IAM principal the call is made as (see caller_arn).
     caller: str = ""
+    # What the SDK says of its own retries (sdk_retry_info): one id per SDK invocation, kept by
+    # every attempt the SDK makes of it, and this attempt's number and the SDK's maximum.
+    invocation_id: str = ""
+    sdk_attempt: int = 0
+    sdk_max_attempts: int = 0
 
     @property
     def write(self):
@@ -73,7 +78,24 @@ def parse(environ, body):
     if not action:
         action = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '/')}"
     account = resolve_account(environ, access_key)
-    return AwsRequest(service, action, account, region, access_key, params, caller_arn(access_key, account))
+    invocation_id, attempt, max_attempts = sdk_retry_info(environ)
+    return AwsRequest(service, action, account, region, access_key, params, caller_arn(access_key, account),
+                      invocation_id, attempt, max_attempts)
+
+
+_SDK_REQUEST = re.compile(r"attempt=(\d+)(?:;\s*max=(\d+))?")
+
+
+def sdk_retry_info(environ):
+    """(invocation id, attempt, max attempts) from the headers AWS SDKs send with every attempt:
+    `amz-sdk-invocation-id` (the same for every retry of one SDK call) and `amz-sdk-request:
+    attempt=N; max=M` (the Smithy SDKs' retry headers, sent by the Rust SDK's RequestInfo
+    interceptor and by botocore). ("", 0, 0) when the client sends none."""
+    invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+    match = _SDK_REQUEST.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    attempt = int(match.group(1)) if match else 0
+    max_attempts = int(match.group(2)) if match and match.group(2) else 0
+    return invocation, attempt, max_attempts
 
 
 def caller_arn(access_key, account):

@@ -154,12 +154,12 @@ class Emulator:
         associated with the VPC first); None for NXDOMAIN."""
         return self.request("GET", "/_emulator/dns/resolve", query={"hostname": hostname, "vpc": vpc_id})["addresses"]
 
-    def client(self, service, account, retries=1, **config):
-        """A boto3 client acting as `account`. One attempt by default, so a test sees every
-        response as it is."""
+    def client(self, service, account, retries=1, region=REGION, **config):
+        """A boto3 client acting as `account` in `region`. One attempt by default, so a test sees
+        every response as it is."""
         import boto3
         from botocore.config import Config
         return boto3.client(
-            service, endpoint_url=self.url, region_name=REGION,
+            service, endpoint_url=self.url, region_name=region,
             aws_access_key_id=account, aws_secret_access_key="x",
             config=Config(retries={"total_max_attempts": retries, "mode": "standard"}, **config))

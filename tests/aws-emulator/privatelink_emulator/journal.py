@@ -35,6 +35,9 @@ class Journal:
             "outcome": "fault" if fault else ("ok" if status < 400 else "error"),
             "error_code": error_code_of(status, body),
             "fault": fault,
+            "invocation_id": request.invocation_id,
+            "sdk_attempt": request.sdk_attempt,
+            "sdk_max_attempts": request.sdk_max_attempts,
         }
         with self._lock:
             self._seq += 1

@@ -28,7 +28,8 @@ pub struct EndpointService {
     pub acceptance_required: bool,
     pub private_dns_name: Option<String>,
     pub dns_verification: Option<DnsVerification>,
-    /// Other Regions than the service's own.
+    /// Other Regions than the service's own that are (`Available`) or are becoming
+    /// (`Pending`) supported; a Region being removed (`Deleting`) is not.
     pub supported_regions: BTreeSet<String>,
     pub tags: Tags,
 }
@@ -38,6 +39,9 @@ pub struct Connection {
     pub endpoint_id: String,
     pub owner: String,
     pub state: EndpointState,
+    /// The endpoint's Region (another than the service's for a cross-Region endpoint), when
+    /// AWS says.
+    pub region: Option<String>,
 }
 
 /// What an endpoint service's configuration should be changed to; `None` leaves a setting alone.
@@ -336,6 +340,7 @@ fn connection_of(c: &aws_sdk_ec2::types::VpcEndpointConnection) -> Result<Connec
             "VpcEndpointState",
             c.vpc_endpoint_state().map(|s| s.as_str()),
         )?),
+        region: c.vpc_endpoint_region().map(String::from),
     })
 }
 
@@ -385,6 +390,14 @@ fn service_of(c: &aws_sdk_ec2::types::ServiceConfiguration) -> Result<EndpointSe
         supported_regions: c
             .supported_regions()
             .iter()
+            .filter(|r| {
+                r.service_state().is_some_and(|state| {
+                    matches!(
+                        ServiceState::parse(state),
+                        ServiceState::Pending | ServiceState::Available
+                    )
+                })
+            })
             .filter_map(|r| r.region().map(String::from))
             .filter(|r| Some(r) != own_region.as_ref())
             .collect(),

@@ -145,18 +145,9 @@ pub struct ConsumerState {
     pub hostname_alias_zones: Vec<AliasZone>,
 }
 
-impl ConsumerState {
-    /// Whether no piece is recorded (the instance id is not a piece).
-    pub fn holds_nothing(&self) -> bool {
-        *self
-            == ConsumerState {
-                instance_id: self.instance_id.clone(),
-                ..ConsumerState::default()
-            }
-    }
-}
-
 impl ConsumerInputs {
+    /// The AWS name. Check always sets it (naming::check_name), so every operation on checked
+    /// inputs has one; Read of an import, which has no inputs, does not use this.
     pub fn name(&self) -> &str {
         self.name.as_deref().unwrap_or_default()
     }
@@ -228,6 +219,17 @@ pub async fn check(
             f.add(
                 "serviceRegion",
                 format!("`{region}` is not an AWS region name such as `eu-west-1`"),
+            );
+        } else if let Some(named) =
+            service_name_region(&news.service_name).filter(|named| named != region)
+        {
+            // A service name carries the Region the service was made in, its only Region.
+            f.add(
+                "serviceRegion",
+                format!(
+                    "`{region}` is not the Region of serviceName `{}`, which is in `{named}`",
+                    news.service_name
+                ),
             );
         }
     }

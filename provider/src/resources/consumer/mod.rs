@@ -34,34 +34,61 @@ pub struct PrivateLinkConsumer;
 /// waitForAcceptance does not say.
 const PRIVATE_DNS_WAIT: Duration = Duration::from_secs(20 * 60);
 
+/// The service's Region when it is not this provider's (a cross-Region endpoint), from
+/// serviceRegion. A service name in another Region without serviceRegion is refused: AWS looks
+/// for the service in the caller's Region unless ServiceRegion names another
+/// (CreateVpcEndpoint, DescribeVpcEndpointServices), and would answer only InvalidServiceName.
+fn remote_region<'i>(
+    own: Option<&str>,
+    inputs: &'i ConsumerInputs,
+) -> Result<Option<&'i str>, ResourceError> {
+    let Some(own) = own else {
+        return Ok(None);
+    };
+    match inputs.service_region.as_deref() {
+        Some(region) => Ok((region != own).then_some(region)),
+        None => match crate::validate::service_name_region(&inputs.service_name) {
+            Some(named) if named != own => Err(ResourceError::Invalid(format!(
+                "serviceRegion: endpoint service `{}` is in `{named}` and this provider works in \
+                 `{own}`: set serviceRegion to `{named}` (the producer must list `{own}` in its \
+                 supportedRegions)",
+                inputs.service_name
+            ))),
+            _ => Ok(None),
+        },
+    }
+}
+
 /// Checks, before anything is written, that this account can use the service and that every
 /// subnet is in the VPC, in its own zone, and in a zone the service has a load balancer in.
 /// Zones are compared by id: zone names map to different zones in different accounts.
 async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDetail, ResourceError> {
+    let remote = remote_region(ec2.region(), inputs)?;
     let service = ec2
         .service_detail(&inputs.service_name, inputs.service_region.as_deref())
         .await?
         .ok_or_else(|| {
-            ResourceError::Invalid(format!(
-                "serviceName: endpoint service `{}` does not exist{}, or this account is not one of \
-                 its allowed principals: ask the producer to add this account's ARN \
-                 (arn:aws:iam::<account>:root) to allowedPrincipals",
-                inputs.service_name,
-                inputs
-                    .service_region
-                    .as_deref()
-                    .map(|r| format!(" in {r}"))
-                    .unwrap_or_default()
-            ))
+            ResourceError::Invalid(match (remote, ec2.region()) {
+                (Some(region), Some(own)) => format!(
+                    "serviceName: endpoint service `{}` in {region} does not exist, does not \
+                     support this Region ({own}) yet, or this account is not one of its allowed \
+                     principals: ask the producer to add `{own}` to supportedRegions and this \
+                     account's ARN (arn:aws:iam::<account>:root) to allowedPrincipals",
+                    inputs.service_name
+                ),
+                _ => format!(
+                    "serviceName: endpoint service `{}` does not exist, or this account is not \
+                     one of its allowed principals: ask the producer to add this account's ARN \
+                     (arn:aws:iam::<account>:root) to allowedPrincipals",
+                    inputs.service_name
+                ),
+            })
         })?;
     let subnets =
         network::subnets_in_vpc(ec2, &inputs.vpc_id, &inputs.subnet_ids, "an endpoint").await?;
     // A service in another Region lists that Region's zones; AWS places a cross-Region
     // endpoint's interfaces in the consumer's zones, so there is nothing to compare.
-    let cross_region = inputs
-        .service_region
-        .as_deref()
-        .is_some_and(|service_region| ec2.region().is_some_and(|own| own != service_region));
+    let cross_region = remote.is_some();
     let mut unsupported = Vec::new();
     for subnet in subnets.iter().filter(|_| !cross_region) {
         let id = &subnet.id;
@@ -316,19 +343,28 @@ fn jdbc_url(jdbc: &Jdbc, alias: Option<&str>, dns_name: Option<&str>, port: i64)
     }
 }
 
-/// The live inputs and state of the endpoint.
+/// The endpoint's id, and its live inputs and state.
 async fn observe(
     ctx: &Context,
     inputs: &ConsumerInputs,
     endpoint: Endpoint,
     known_group: Option<&str>,
     known_aliases: &[AliasZone],
-) -> Result<(ConsumerInputs, ConsumerState), ResourceError> {
+) -> Result<(String, (ConsumerInputs, ConsumerState)), ResourceError> {
     let ec2 = Ec2::new(ctx);
     let observed_aliases = aliases::observe(ctx, &endpoint, known_aliases).await?;
     let live_alias = |a: &String| observed_aliases.resolving.contains(&aliases::normalized(a));
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
+    // AWS names the service's Region for every endpoint; only another Region than this
+    // provider's is a serviceRegion (the inputs' own, given or not, stands otherwise).
+    if let Some(region) = endpoint
+        .service_region
+        .as_deref()
+        .filter(|region| Some(*region) != ec2.region())
+    {
+        live.service_region = Some(region.to_string());
+    }
     live.vpc_id = endpoint.vpc_id.clone();
     live.subnet_ids = in_program_order(&inputs.subnet_ids, endpoint.subnet_ids.clone());
     let managed_private_dns = inputs
@@ -402,27 +438,28 @@ async fn observe(
             .collect(),
         network_interface_ids: endpoint.network_interface_ids.clone(),
     };
-    Ok((live, state))
+    Ok((endpoint.id, (live, state)))
 }
 
 impl PrivateLinkConsumer {
-    /// The instance that took this state's pieces over, if one did, as the endpoint or the
-    /// security group (which a successor's converge re-tags first) names it.
-    async fn successor(
+    /// This state's instance id and the instance that took its pieces over, if one did, as
+    /// the endpoint or the security group (which a successor's converge re-tags first) names
+    /// it. A state without an instance id (made by an earlier version) has no successor.
+    async fn successor<'s>(
         ec2: &Ec2<'_>,
-        state: &ConsumerState,
+        state: &'s ConsumerState,
         endpoint: Option<&Endpoint>,
-    ) -> Result<Option<String>, ResourceError> {
-        let own = state.instance_id.as_deref();
-        if own.is_none() {
+    ) -> Result<Option<(&'s str, String)>, ResourceError> {
+        let Some(own) = state.instance_id.as_deref() else {
             return Ok(None);
-        }
-        if let Some(found) = endpoint.and_then(|e| naming::other_instance(&e.tags, own)) {
-            return Ok(Some(found.to_string()));
+        };
+        if let Some(found) = endpoint.and_then(|e| naming::other_instance(&e.tags, Some(own))) {
+            return Ok(Some((own, found.to_string())));
         }
         if let Some(group) = &state.security_group_id {
             if let Some(group) = ec2.security_group(group).await? {
-                return Ok(naming::other_instance(&group.tags, own).map(String::from));
+                return Ok(naming::other_instance(&group.tags, Some(own))
+                    .map(|found| (own, found.to_string())));
             }
         }
         Ok(None)
@@ -440,7 +477,10 @@ impl PrivateLinkConsumer {
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
             converge(ctx, inputs, &previous, &mut state).await?;
-            let id = state.endpoint_id.clone().unwrap_or_default();
+            // converge records the endpoint's id before it returns Ok.
+            let id = state.endpoint_id.clone().ok_or_else(|| {
+                ResourceError::Invalid("the endpoint's id was not recorded by its create".into())
+            })?;
             let ec2 = Ec2::new(ctx);
             let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
             let endpoint = if made_now {
@@ -463,23 +503,23 @@ impl PrivateLinkConsumer {
         }
         .await;
         match outcome {
-            Ok((_, observed)) => {
-                let observed = ConsumerState {
+            Ok((id, (_, observed))) => Ok((
+                id,
+                ConsumerState {
                     instance_id: state.instance_id,
                     ..observed
-                };
-                Ok((observed.endpoint_id.clone().unwrap_or_default(), observed))
-            }
-            Err(e) if state.holds_nothing() => Err(e),
-            Err(e) => {
-                // Until the endpoint exists, the group's id stands in as the resource id.
-                let id = state
-                    .endpoint_id
-                    .clone()
-                    .or_else(|| state.security_group_id.clone())
-                    .unwrap_or_default();
-                Err(ResourceError::partial(id, inputs, &state, e))
-            }
+                },
+            )),
+            // Until the endpoint exists, the group's id stands in as the resource id; with
+            // neither, nothing was made.
+            Err(e) => match state
+                .endpoint_id
+                .clone()
+                .or_else(|| state.security_group_id.clone())
+            {
+                Some(id) => Err(ResourceError::partial(id, inputs, &state, e)),
+                None => Err(e),
+            },
         }
     }
 }
@@ -551,12 +591,13 @@ impl Resource for PrivateLinkConsumer {
             Some(endpoint_id) => ec2.endpoint(endpoint_id).await?,
             None if id.starts_with("vpce-") => ec2.endpoint(id).await?,
             // A create that stopped before the endpoint existed: find what it made.
-            None => ec2
-                .endpoint_tagged(NAME_TAG, inputs.name())
-                .await?
-                .filter(|e| {
+            // An import by an id that is not an endpoint's has no name to look for.
+            None => match inputs.name.as_deref() {
+                Some(name) => ec2.endpoint_tagged(NAME_TAG, name).await?.filter(|e| {
                     naming::other_instance(&e.tags, known.instance_id.as_deref()).is_none()
                 }),
+                None => None,
+            },
         };
         let Some(endpoint) = endpoint else {
             if known.endpoint_id.is_none() {
@@ -571,16 +612,13 @@ impl Resource for PrivateLinkConsumer {
         if endpoint.state.is_gone() {
             return Ok(None);
         }
-        if let Some(successor) = Self::successor(&ec2, &known, Some(&endpoint)).await? {
+        if let Some((own, successor)) = Self::successor(&ec2, &known, Some(&endpoint)).await? {
             // What this state recorded is the successor's now: this resource is gone.
-            ctx.progress.info(naming::left_to_successor(
-                known.instance_id.as_deref(),
-                &successor,
-                "what it made",
-            ));
+            ctx.progress
+                .info(naming::left_to_successor(own, &successor, "what it made"));
             return Ok(None);
         }
-        let (mut live, mut state) = observe(
+        let (_, (mut live, mut state)) = observe(
             ctx,
             &inputs,
             endpoint,
@@ -626,9 +664,9 @@ impl Resource for PrivateLinkConsumer {
                 .await?
                 .filter(|e| naming::other_instance(&e.tags, own).is_none()),
         };
-        if let Some(successor) = Self::successor(&ec2, state, endpoint.as_ref()).await? {
+        if let Some((own, successor)) = Self::successor(&ec2, state, endpoint.as_ref()).await? {
             ctx.progress.warn(naming::left_to_successor(
-                state.instance_id.as_deref(),
+                own,
                 &successor,
                 "everything it made",
             ));

@@ -505,6 +505,42 @@ async fn listener(
         .arn)
 }
 
+/// Removing a supported Region stops new endpoints from it; AWS's pages do not say that it
+/// disconnects the endpoints already connected from it (the emulator keeps them, and the Region
+/// `Deleting` until they are gone), so the user is told which stay.
+async fn warn_of_connections_from(
+    ctx: &Context,
+    ec2: &Ec2<'_>,
+    service_id: &str,
+    removed: &[String],
+) -> Result<(), ResourceError> {
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let connected: Vec<String> = ec2
+        .connections(service_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.state.is_live())
+        .filter_map(|c| {
+            let region = c.region?;
+            removed
+                .contains(&region)
+                .then(|| format!("{} ({}, account {})", c.endpoint_id, region, c.owner))
+        })
+        .collect();
+    if !connected.is_empty() {
+        ctx.progress.warn(format!(
+            "supportedRegions: removing {} stops new endpoints from there; endpoints already \
+             connected from there are not disconnected by it: {}. Reject them (delete their \
+             EndpointAcceptance) or ask their owners to delete them",
+            removed.join(", "),
+            connected.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 async fn endpoint_service(
     ec2: &Ec2<'_>,
     ctx: &Context,
@@ -537,6 +573,7 @@ async fn endpoint_service(
                     .cloned()
                     .collect(),
             };
+            warn_of_connections_from(ctx, ec2, &service.id, &change.remove_regions).await?;
             ec2.modify_endpoint_service(&service.id, &change).await?;
             ec2.sync_tags(&service.id, &service.tags, tags, previous_tags)
                 .await?;

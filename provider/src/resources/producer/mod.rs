@@ -42,29 +42,30 @@ impl PrivateLinkProducer {
             .any(|(_, t)| naming::made_by(t, name) && naming::other_instance(t, own).is_none()))
     }
 
-    /// The instance that took this state's pieces over, if one did, as the endpoint service,
-    /// the load balancer or the security group (which a successor's converge re-tags first)
-    /// names it.
-    async fn successor(
+    /// This state's instance id and the instance that took its pieces over, if one did, as the
+    /// endpoint service, the load balancer or the security group (which a successor's converge
+    /// re-tags first) names it. A state without an instance id (made by an earlier version) has
+    /// no successor.
+    async fn successor<'s>(
         ec2: &Ec2<'_>,
         elb: &Elbv2<'_>,
-        state: &ProducerState,
+        state: &'s ProducerState,
         service: Option<&EndpointService>,
-    ) -> Result<Option<String>, ResourceError> {
-        let own = state.instance_id.as_deref();
-        if own.is_none() {
+    ) -> Result<Option<(&'s str, String)>, ResourceError> {
+        let Some(own_id) = state.instance_id.as_deref() else {
             return Ok(None);
-        }
+        };
+        let own = Some(own_id);
         // Only pieces this state recorded: one found by name may be another instance's.
         let recorded_service = service.filter(|_| state.service_id.is_some());
         if let Some(found) = recorded_service.and_then(|s| naming::other_instance(&s.tags, own)) {
-            return Ok(Some(found.to_string()));
+            return Ok(Some((own_id, found.to_string())));
         }
         if let Some(arn) = &state.load_balancer_arn {
             if elb.load_balancer(arn).await?.is_some() {
                 for (_, tags) in elb.tags(&[arn.clone()]).await? {
                     if let Some(found) = naming::other_instance(&tags, own) {
-                        return Ok(Some(found.to_string()));
+                        return Ok(Some((own_id, found.to_string())));
                     }
                 }
             }
@@ -72,11 +73,54 @@ impl PrivateLinkProducer {
         if let Some(group) = &state.security_group_id {
             if let Some(group) = ec2.security_group(group).await? {
                 if let Some(found) = naming::other_instance(&group.tags, own) {
-                    return Ok(Some(found.to_string()));
+                    return Ok(Some((own_id, found.to_string())));
                 }
             }
         }
         Ok(None)
+    }
+
+    /// A load balancer or target group of this resource found by name (an interrupted create's,
+    /// or the one of the resource this create replaces without asking Diff: `pulumi up
+    /// --replace`, replaceWith, a replaced provider) is taken over only when it is what the
+    /// inputs ask for: a load balancer cannot move to another VPC, nor a target group forward
+    /// to another port. Pieces another resource made are refused later (`adoptable`).
+    async fn takeover_fits(elb: &Elbv2<'_>, inputs: &ProducerInputs) -> Result<(), ResourceError> {
+        let name = inputs.name();
+        let (balancer, group) =
+            futures::join!(elb.load_balancer_named(name), elb.target_group_named(name));
+        let mut misfits: Vec<(&str, String, String)> = Vec::new();
+        if let Some(balancer) = balancer?.filter(|b| b.vpc_id != inputs.vpc_id) {
+            let what = format!(
+                "load balancer {} is in VPC {}",
+                balancer.arn, balancer.vpc_id
+            );
+            misfits.push(("vpcId", balancer.arn, what));
+        }
+        let port = i32::from(inputs.target_port());
+        if let Some(group) = group?.filter(|g| g.port != port) {
+            let what = format!("target group {} forwards to port {}", group.arn, group.port);
+            misfits.push(("targetPort", group.arn, what));
+        }
+        let mut ours = Vec::new();
+        for (property, arn, what) in misfits {
+            let tags = elb.tags(std::slice::from_ref(&arn)).await?;
+            if tags.iter().any(|(_, t)| naming::made_by(t, name)) {
+                ours.push((property, what));
+            }
+        }
+        if ours.is_empty() {
+            return Ok(());
+        }
+        let properties: Vec<&str> = ours.iter().map(|(p, _)| *p).collect();
+        let found: Vec<String> = ours.into_iter().map(|(_, what)| what).collect();
+        Err(ResourceError::Invalid(format!(
+            "{}: {} (made by an earlier create of this resource, `{name}`), not what the inputs \
+             give; a replacement the engine makes without asking the provider keeps the name and \
+             takes such pieces over, so give this resource the deleteBeforeReplace: true option",
+            properties.join(", "),
+            found.join(" and ")
+        )))
     }
 
     /// Records what exists when an operation stops part-way.
@@ -122,6 +166,11 @@ impl PrivateLinkProducer {
             .instance_id
             .get_or_insert_with(naming::new_instance_id);
         let previous = previous_tags(ctx, old.map(|(i, _)| i));
+        if state.load_balancer_arn.is_none() && state.target_group_arn.is_none() {
+            if let Err(e) = Self::takeover_fits(&Elbv2::new(ctx), inputs).await {
+                return Err(Self::stopped(id, inputs, &state, e));
+            }
+        }
         if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
             return Err(Self::stopped(id, inputs, &state, e));
         }
@@ -196,10 +245,10 @@ impl Resource for PrivateLinkProducer {
     ) -> Result<(String, ProducerState), ResourceError> {
         let id = inputs.name().to_string();
         let state = Self::apply(ctx, &id, inputs, None).await?;
-        ctx.progress.info(format!(
-            "endpoint service {} is available",
-            state.service_name.as_deref().unwrap_or_default()
-        ));
+        if let Some(name) = &state.service_name {
+            ctx.progress
+                .info(format!("endpoint service {name} is available"));
+        }
         Ok((id, state))
     }
 
@@ -223,15 +272,12 @@ impl Resource for PrivateLinkProducer {
         if service.is_none() && (known.service_id.is_some() || nothing_else_known) {
             return Ok(None);
         }
-        if let Some(successor) =
+        if let Some((own, successor)) =
             Self::successor(&ec2, &Elbv2::new(ctx), &known, service.as_ref()).await?
         {
             // What this state recorded is the successor's now: this resource is gone.
-            ctx.progress.info(naming::left_to_successor(
-                known.instance_id.as_deref(),
-                &successor,
-                "what it made",
-            ));
+            ctx.progress
+                .info(naming::left_to_successor(own, &successor, "what it made"));
             return Ok(None);
         }
         let (mut live, state) = observe(ctx, &inputs, &known, service).await?;
@@ -268,9 +314,10 @@ impl Resource for PrivateLinkProducer {
             .filter(|s| {
                 state.service_id.is_some() || naming::other_instance(&s.tags, own).is_none()
             });
-        if let Some(successor) = Self::successor(&ec2, &elb, state, service.as_ref()).await? {
+        if let Some((own, successor)) = Self::successor(&ec2, &elb, state, service.as_ref()).await?
+        {
             ctx.progress.warn(naming::left_to_successor(
-                state.instance_id.as_deref(),
+                own,
                 &successor,
                 "everything it made",
             ));

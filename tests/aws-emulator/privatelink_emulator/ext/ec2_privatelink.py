@@ -18,6 +18,7 @@ AWS references followed here:
   https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
 """
 import re
+import types
 
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError, InvalidServiceName, UnknownVpcEndpointService
@@ -26,7 +27,12 @@ from moto.ec2.responses import EC2Response
 from moto.moto_api._internal import mock_random
 
 from ..state import CALLER, CONFIG, HOLDS, SCHEDULER
+from . import cross_region
 from .filters import select
+
+# The ServiceRegion of the CreateVpcEndpoint being served (requests are serialised by
+# state.LOCK), for the backend's create_vpc_endpoint, which moto calls without it.
+REQUESTED = types.SimpleNamespace(service_region=None)
 
 # Connection states that keep a service from being deleted (DeleteVpcEndpointServiceConfigurations).
 LIVE_CONNECTION_STATES = {"pendingAcceptance", "pending", "available"}
@@ -68,15 +74,22 @@ def is_allowed(config, owner, account):
     return False
 
 
-def visible_configs(backend):
-    """Own configurations plus other accounts' ones that allow this account."""
-    visible = dict(backend.configurations)
+def visible_configs(backend, service_region=None):
+    """The configurations in `service_region` (the caller's Region by default) this account may
+    use: its own and other accounts' ones that allow it; in another Region only those that
+    support the caller's Region now (cross_region.serves)."""
+    service_region = service_region or backend.region_name
+    remote = service_region != backend.region_name
+    visible = {}
     for account, region, other in ec2_backends.iter_backends():
-        if region != backend.region_name or account == backend.account_id:
+        if region != service_region:
             continue
         for config in list(other.configurations.values()):
-            if is_allowed(config, account, backend.account_id):
-                visible[config.id] = config
+            if account != backend.account_id and not is_allowed(config, account, backend.account_id):
+                continue
+            if remote and not cross_region.serves(config, backend.region_name):
+                continue
+            visible[config.id] = config
     return visible
 
 
@@ -87,12 +100,12 @@ def zone_ids(backend, zone_names):
 
 
 def endpoints_of_service(config):
-    """Every endpoint in any account of the service's region connected to this service."""
-    for account, region, backend in ec2_backends.iter_backends():
-        if region != config.ec2_backend.region_name:
-            continue
+    """Every endpoint in any account connected to this service: in the service's Region, or in
+    another Region through ServiceRegion (cross_region.py)."""
+    for _account, _region, backend in ec2_backends.iter_backends():
         for endpoint in list(backend.vpc_end_points.values()):
-            if endpoint.service_name == config.service_name and endpoint.state != "deleted":
+            if (endpoint.service_name == config.service_name and endpoint.state != "deleted"
+                    and cross_region.endpoint_service_region(endpoint) == config.ec2_backend.region_name):
                 yield endpoint
 
 
@@ -152,15 +165,19 @@ def remove_endpoint(endpoint):
 
 # ---------------------------------------------------------------------------- CreateVpcEndpoint
 
-def check_service_name(backend, service_name):
-    """Unknown names, and services the caller is not an allowed principal of, fail with
+def check_service_name(backend, service_name, service_region=None):
+    """Unknown names, services the caller is not an allowed principal of, and services in
+    another Region (`service_region`) that do not support the caller's Region now fail with
     InvalidServiceName as in AWS (the service is invisible to that account)."""
-    owner, config = find_service(service_name, backend.region_name)
+    service_region = service_region or backend.region_name
+    owner, config = find_service(service_name, service_region)
     if config is not None:
         if not is_allowed(config, owner, backend.account_id):
             raise InvalidServiceName(service_name)
+        if service_region != backend.region_name and not cross_region.serves(config, backend.region_name):
+            raise InvalidServiceName(service_name)
         return config
-    if default_service(backend, service_name) is None:
+    if service_region != backend.region_name or default_service(backend, service_name) is None:
         raise InvalidServiceName(service_name)
     return None
 
@@ -173,18 +190,20 @@ def default_service(backend, service_name):
     return None
 
 
-def check_zones(backend, config, subnet_ids):
+def check_zones(backend, config, subnet_ids, cross=False):
     """An interface endpoint takes one subnet per Availability Zone (DuplicateSubnetsInSameZone,
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), each in a zone
     the service's NLB uses (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
-    Zones are compared by id: the consumer's zone names are not the owner's (zones.py)."""
+    Zones are compared by id: the consumer's zone names are not the owner's (zones.py). A
+    cross-Region endpoint (`cross`) is not compared with the service's zones (cross_region.py)."""
     zones = [backend.get_subnet(subnet_id).availability_zone_id for subnet_id in subnet_ids or []]
     if len(set(zones)) != len(zones):
         raise EC2ClientError("DuplicateSubnetsInSameZone",
                              "Found another VPC endpoint subnet in the availability zone. VPC endpoint "
                              "subnets should be in different availability zones supported by the VPC endpoint service.")
     for subnet_id, zone in zip(subnet_ids or [], zones):
-        if config is not None and config.availability_zones and zone not in config.availability_zone_ids:
+        if (not cross and config is not None and config.availability_zones
+                and zone not in config.availability_zone_ids):
             raise EC2ClientError(
                 "InvalidParameter",
                 f"The VPC endpoint service {config.service_name} does not support the availability "
@@ -201,8 +220,9 @@ def _base_dns_name(backend, config, service_name):
 
 
 def dns_entries(backend, endpoint, config):
-    """One regional name plus one per zone, as AWS lists them for an interface endpoint, plus the
-    service's private DNS name while private DNS is enabled. The random part of the names is
+    """One regional name plus one per zone, as AWS lists them for an interface endpoint (a
+    cross-Region endpoint has the regional name only, cross_region.py), plus the service's
+    private DNS name while private DNS is enabled. The random part of the names is
     drawn once per endpoint, so the names stay stable when subnets or private DNS change."""
     if not getattr(endpoint, "dns_prefix", None):
         endpoint.dns_prefix = f"{endpoint.id}-{mock_random.get_random_hex(8)}"
@@ -210,7 +230,7 @@ def dns_entries(backend, endpoint, config):
                                                       "Z" + mock_random.get_random_hex(12).upper())
     base, prefix, zone_id = _base_dns_name(backend, config, endpoint.service_name), endpoint.dns_prefix, endpoint.dns_zone_id
     entries = [{"dns_name": f"{prefix}.{base}", "hosted_zone_id": zone_id}]
-    for subnet_id in endpoint.subnet_ids or []:
+    for subnet_id in [] if cross_region.is_cross_region(endpoint) else endpoint.subnet_ids or []:
         zone = backend.get_subnet(subnet_id).availability_zone
         entries.append({"dns_name": f"{prefix}-{zone}.{base}", "hosted_zone_id": zone_id})
     if endpoint.private_dns_enabled and config is not None and config.private_dns_name:
@@ -253,9 +273,11 @@ def _patch_create_vpc_endpoint():
         kind = (endpoint_type or "Gateway").lower()
         if kind not in ("interface", "gatewayloadbalancer"):
             return original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
-        config = check_service_name(self, service_name)
-        check_zones(self, config, kwargs.get("subnet_ids"))
+        service_region = REQUESTED.service_region or self.region_name
+        config = check_service_name(self, service_name, service_region)
+        check_zones(self, config, kwargs.get("subnet_ids"), cross=service_region != self.region_name)
         endpoint = original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+        endpoint.service_region = service_region
         for eni_id in endpoint.network_interface_ids:
             set_up_interface(endpoint, self.enis[eni_id])
         sync_interface_groups(self, endpoint)

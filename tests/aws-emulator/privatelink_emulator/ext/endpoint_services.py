@@ -10,7 +10,7 @@
   https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html); moto made a second one.
 - SupportedRegions always lists the service's own Region
   (https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#endpoint-service-cross-region);
-  moto listed only the regions passed.
+  moto listed only the regions passed. Each Region has its own state (cross_region.py).
 - A private DNS name comes with a domain ownership check: PrivateDnsNameConfiguration is
   {State: pendingVerification, Type: TXT, Name: _<random>, Value: vpce:<random>}
   (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrivateDnsNameConfiguration.html,
@@ -38,6 +38,7 @@ from moto.moto_api._internal import mock_random
 
 from .. import dns
 from ..state import CLIENT_TOKENS, CONFIG, SCHEDULER
+from . import cross_region
 from .ec2_privatelink import owned_config, zone_ids
 
 PENDING_VERIFICATION = "pendingVerification"
@@ -54,9 +55,7 @@ def _init_config(config):
             config.service_state = "Available"
 
     SCHEDULER.after(CONFIG.delay("service_pending"), available)
-    region = config.ec2_backend.region_name
-    regions = [r for r in config._supported_region_names if r != region]
-    config._supported_region_names = [region] + regions
+    cross_region.init_regions(config, config._supported_region_names)
     config.dns_verification = {"State": PENDING_VERIFICATION, "Type": "TXT",
                                "Value": f"vpce:{mock_random.get_random_string(20)}",
                                "Name": f"_{mock_random.get_random_string(20, lower_case=True)}"}
@@ -84,6 +83,8 @@ def _patch_model():
 
     VPCServiceConfiguration.__init__ = __init__
     VPCServiceConfiguration.private_dns_name_configuration = property(_private_dns_name_configuration)
+    VPCServiceConfiguration.supported_regions = property(cross_region.region_details)
+    VPCServiceConfiguration.remote_access_enabled = property(cross_region.remote_access_enabled)
     VPCServiceConfiguration.availability_zone_ids = property(
         lambda config: zone_ids(config.ec2_backend, config.availability_zones))
 
@@ -114,7 +115,6 @@ def verify_private_dns(config):
 def modify_configuration(backend, param):
     """`param(name, default)` reads the request (EC2Response._get_param)."""
     config = owned_config(backend, param("ServiceId", None))
-    supported = config._supported_region_names
     backend.modify_vpc_endpoint_service_configuration(
         service_id=config.id,
         acceptance_required=param("AcceptanceRequired", None),
@@ -123,9 +123,13 @@ def modify_configuration(backend, param):
         remove_network_lbs=param("RemoveNetworkLoadBalancerArns", []),
         add_gateway_lbs=param("AddGatewayLoadBalancerArns", []),
         remove_gateway_lbs=param("RemoveGatewayLoadBalancerArns", []),
-        add_supported_regions=[r for r in param("AddSupportedRegions", []) if r not in supported],
-        remove_supported_regions=[r for r in param("RemoveSupportedRegions", []) if r in supported],
+        add_supported_regions=[],
+        remove_supported_regions=[],
     )
+    for region in param("AddSupportedRegions", []):
+        cross_region.add_region(config, region)
+    for region in param("RemoveSupportedRegions", []):
+        cross_region.remove_region(config, region)
     if param("PrivateDnsName", None) is not None:
         set_private_dns_name(config, param("PrivateDnsName", None))
     elif str(param("RemovePrivateDnsName", "")).lower() == "true":

@@ -52,9 +52,13 @@ from moto.ec2.exceptions import (EC2ClientError, FilterNotImplementedError, Inva
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses import EC2Response
 
+from moto.ec2.models import ec2_backends
+
 from ..state import CLIENT_TOKENS, CONFIG, HOLDS
-from .ec2_privatelink import (check_service_name, check_zones, default_service, dns_entries, find_service,
-                              release_interface, set_up_interface, sync_interface_groups, visible_configs, zone_ids)
+from . import cross_region
+from .ec2_privatelink import (REQUESTED, check_service_name, check_zones, default_service, dns_entries,
+                              find_service, release_interface, set_up_interface, sync_interface_groups,
+                              visible_configs, zone_ids)
 from .filters import select
 
 # ---------------------------------------------------------------------------- DescribeVpcEndpointServices
@@ -72,9 +76,11 @@ def service_detail(config, caller):
     """The ServiceDetail of an endpoint service configuration as account `caller` sees it. Zone ids
     name the physical zones of the service's load balancer subnets; zone names are the caller's
     names for them (in moto every account maps names to ids alike). AWS lists only the zones the
-    consumer also has; every account has every zone here."""
+    consumer also has; every account has every zone here. A service in another Region is named
+    with the caller's account's names in that Region (AWS does not say; cross_region.py)."""
     owner = config.ec2_backend
-    names_by_id = {z.zone_id: z.name for z in caller.describe_availability_zones()}
+    caller_there = ec2_backends[caller.account_id][owner.region_name]
+    names_by_id = {z.zone_id: z.name for z in caller_there.describe_availability_zones()}
     ids = sorted(set(config.availability_zone_ids), key=lambda i: names_by_id.get(i, i))
     detail = {
         "ServiceName": config.service_name,
@@ -104,12 +110,18 @@ def _aws_service_detail(service, caller):
             "AvailabilityZoneIds": zone_ids(caller, service.get("AvailabilityZones", []))}
 
 
-def describe_services(backend, names, filters, max_results=None, next_token=None):
+def describe_services(backend, names, filters, max_results=None, next_token=None, service_regions=()):
     """(details, next_token) for DescribeVpcEndpointServices; NextToken is the ServiceId of the
-    first service of the next page, as moto did."""
-    details = [_aws_service_detail(s, backend)
-               for s in backend._collect_default_endpoint_services(backend.account_id, backend.region_name)]
-    details += [service_detail(c, backend) for c in visible_configs(backend).values()]
+    first service of the next page, as moto did. `service_regions` (ServiceRegions): the Regions
+    whose services are listed, the caller's own by default; another Region's services are listed
+    when they support the caller's Region (cross_region.py)."""
+    regions = list(service_regions) or [backend.region_name]
+    details = []
+    if backend.region_name in regions:
+        details += [_aws_service_detail(s, backend)
+                    for s in backend._collect_default_endpoint_services(backend.account_id, backend.region_name)]
+    for region in regions:
+        details += [service_detail(c, backend) for c in visible_configs(backend, region).values()]
     for name in names:
         if name not in {d["ServiceName"] for d in details}:
             raise InvalidServiceName(name)
@@ -132,14 +144,15 @@ def _attribute(vpc, name):
     return str(getattr(vpc, name, False)).lower() == "true"
 
 
-def check_private_dns(backend, vpc_id, service_name, accepted):
+def check_private_dns(backend, vpc_id, service_name, accepted, service_region=None):
     """Raises InvalidParameter unless private DNS can be enabled for an endpoint in `vpc_id` to
-    `service_name`; `accepted`: whether the endpoint's connection is accepted."""
+    `service_name` (in `service_region`, the caller's Region by default); `accepted`: whether the
+    endpoint's connection is accepted."""
     if not (_attribute(backend.get_vpc(vpc_id), "enable_dns_support")
             and _attribute(backend.get_vpc(vpc_id), "enable_dns_hostnames")):
         raise EC2ClientError("InvalidParameter", "Enabling private DNS requires both enableDnsSupport and "
                                                  f"enableDnsHostnames VPC attributes set to true for {vpc_id}")
-    _owner, config = find_service(service_name, backend.region_name)
+    _owner, config = find_service(service_name, service_region or backend.region_name)
     if config is None:
         name = (default_service(backend, service_name) or {}).get("PrivateDnsName")
         state = "verified"
@@ -168,9 +181,9 @@ def _fingerprint(response):
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _private_dns_possible(backend, vpc_id, service_name, accepted):
+def _private_dns_possible(backend, vpc_id, service_name, accepted, service_region):
     try:
-        check_private_dns(backend, vpc_id, service_name, accepted)
+        check_private_dns(backend, vpc_id, service_name, accepted, service_region)
     except EC2ClientError:
         return False
     return True
@@ -180,15 +193,21 @@ def _create_new(response, original):
     backend, param = response.ec2_backend, response._get_param
     interface = _is_interface(param("VpcEndpointType"))
     requested = param("PrivateDnsEnabled")  # None when omitted
+    service_region = param("ServiceRegion") or backend.region_name
     if interface:
-        config = check_service_name(backend, param("ServiceName"))
+        config = check_service_name(backend, param("ServiceName"), service_region)
         backend.get_vpc(param("VpcId"))
         accepted = config is None or not config.acceptance_required
         if str(requested).lower() == "true":
-            check_private_dns(backend, param("VpcId"), param("ServiceName"), accepted)
+            check_private_dns(backend, param("VpcId"), param("ServiceName"), accepted, service_region)
         elif requested is None:
-            default = _private_dns_possible(backend, param("VpcId"), param("ServiceName"), accepted)
-    endpoint = original(response).result["VpcEndpoint"]
+            default = _private_dns_possible(backend, param("VpcId"), param("ServiceName"), accepted,
+                                            service_region)
+    REQUESTED.service_region = service_region
+    try:
+        endpoint = original(response).result["VpcEndpoint"]
+    finally:
+        REQUESTED.service_region = None
     if interface and requested is None:
         endpoint.private_dns_enabled = default
         endpoint.dns_entries = dns_entries(backend, endpoint, config)
@@ -250,13 +269,15 @@ def modify_endpoint(backend, param):
     private_dns = param("PrivateDnsEnabled", None)
     if interface and str(private_dns).lower() == "true" and not endpoint.private_dns_enabled:
         check_private_dns(backend, endpoint.vpc_id, endpoint.service_name,
-                          accepted=endpoint.state in ("pending", "available"))
-    _owner, config = find_service(endpoint.service_name, backend.region_name)
+                          accepted=endpoint.state in ("pending", "available"),
+                          service_region=cross_region.endpoint_service_region(endpoint))
+    _owner, config = find_service(endpoint.service_name, cross_region.endpoint_service_region(endpoint))
     current = list(endpoint.subnet_ids or [])
     added = [s for s in param("AddSubnetIds", []) if s not in current]
     removed = [s for s in param("RemoveSubnetIds", []) if s in current]
     if interface:
-        check_zones(backend, config, [s for s in current if s not in removed] + added)
+        check_zones(backend, config, [s for s in current if s not in removed] + added,
+                    cross=cross_region.is_cross_region(endpoint))
 
     endpoint.modify(param("PolicyDocument", None), None, None, param("AddRouteTableIds", []),
                     param("RemoveRouteTableIds", []), param("AddSecurityGroupIds", []),
@@ -276,7 +297,7 @@ def modify_endpoint(backend, param):
 _ENDPOINT_FILTERS = {
     "vpc-endpoint-id": lambda e: e.id,
     "ip-address-type": lambda e: "ipv4",
-    "service-region": lambda e: e.ec2_backend.region_name,
+    "service-region": cross_region.endpoint_service_region,
 }
 
 
@@ -310,7 +331,7 @@ def install():
     def describe_vpc_endpoint_services(self):
         details, token = describe_services(self.ec2_backend, self._get_param("ServiceNames", []),
                                            self._filters_from_querystring(), self._get_param("MaxResults"),
-                                           self._get_param("NextToken"))
+                                           self._get_param("NextToken"), self._get_param("ServiceRegions", []))
         return ActionResult({"ServiceNames": [d["ServiceName"] for d in details], "ServiceDetails": details,
                              "NextToken": token})
 

@@ -21,7 +21,7 @@ pub use super::tags::Tags;
 pub use endpoint_services::{Connection, DnsVerification, EndpointService, ServiceChange};
 pub use endpoints::{DnsEntry, Endpoint, EndpointChange, ServiceDetail};
 pub use network::Subnet;
-pub use security_groups::{Peer, Rule, SecurityGroup};
+pub use security_groups::{MadeGroup, Peer, Rule, SecurityGroup};
 
 pub struct Ec2<'a> {
     client: aws_sdk_ec2::Client,

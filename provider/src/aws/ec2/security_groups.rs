@@ -65,6 +65,13 @@ pub struct SecurityGroup {
     pub tags: Tags,
 }
 
+/// What CreateSecurityGroup gave: a new group's id, or the group of that name that was there.
+#[derive(Debug, Clone)]
+pub enum MadeGroup {
+    New(String),
+    Existing(SecurityGroup),
+}
+
 /// `text` as EC2 accepts a group description: characters it refuses (a resource name may hold
 /// any) become `_`, and at most 255 characters.
 pub fn description_text(text: &str) -> String {
@@ -220,14 +227,16 @@ impl Ec2<'_> {
     }
 
     /// Creates the group; when the VPC already has a group of that name, answers that group
-    /// (whether to adopt it is the caller's policy: resources::network::ensure_security_group).
+    /// (whether to adopt it is the caller's policy: resources::network). A new group is answered
+    /// by id only: its rules (AWS adds a default egress rule) are read by
+    /// [`Self::security_group_just_made`], which callers run while they use the id.
     pub async fn create_security_group(
         &self,
         vpc_id: &str,
         name: &str,
         description: &str,
         tags: &Tags,
-    ) -> Result<SecurityGroup, AwsError> {
+    ) -> Result<MadeGroup, AwsError> {
         let created = send!(
             self.ctx,
             "CreateSecurityGroup",
@@ -241,25 +250,31 @@ impl Ec2<'_> {
         )
         .await;
         match created {
-            Ok(out) => {
-                let id = required("CreateSecurityGroup", "GroupId", out.group_id())?;
-                // Read it back (retrying until visible) to learn the rules AWS added.
-                let group = send!(
-                    self.ctx,
-                    "DescribeSecurityGroups",
-                    EVENTUALLY_VISIBLE,
-                    self.client.describe_security_groups().group_ids(&id)
-                )
-                .await?;
-                first_group(group.security_groups())?.ok_or_else(|| {
-                    AwsError::reported("DescribeSecurityGroups", "InvalidGroup.NotFound", &id)
-                })
-            }
-            Err(e) if e.is(ErrorKind::Duplicate) => {
-                self.security_group_named(vpc_id, name).await?.ok_or(e)
-            }
+            Ok(out) => Ok(MadeGroup::New(
+                required("CreateSecurityGroup", "GroupId", out.group_id())?.to_string(),
+            )),
+            Err(e) if e.is(ErrorKind::Duplicate) => self
+                .security_group_named(vpc_id, name)
+                .await?
+                .map(MadeGroup::Existing)
+                .ok_or(e),
             Err(e) => Err(e),
         }
+    }
+
+    /// The group this run just created: EC2 reads are eventually consistent, so "not found" is
+    /// waited out here (and only here).
+    pub async fn security_group_just_made(&self, id: &str) -> Result<SecurityGroup, AwsError> {
+        let group = send!(
+            self.ctx,
+            "DescribeSecurityGroups",
+            EVENTUALLY_VISIBLE,
+            self.client.describe_security_groups().group_ids(id)
+        )
+        .await?;
+        first_group(group.security_groups())?.ok_or_else(|| {
+            AwsError::reported("DescribeSecurityGroups", "InvalidGroup.NotFound", id)
+        })
     }
 
     /// Makes the group's rules exactly `ingress` and `egress`, writing only the differences.
@@ -280,58 +295,75 @@ impl Ec2<'_> {
             && revoke_in.is_empty()
             && grant_out.is_empty()
             && revoke_out.is_empty());
-        if !grant_in.is_empty() {
-            ignore_duplicate(
+        // The four writes touch different rules of the group: AWS takes them in any order.
+        futures::try_join!(
+            async {
+                if grant_in.is_empty() {
+                    return Ok(());
+                }
+                ignore_duplicate(
+                    send!(
+                        self.ctx,
+                        "AuthorizeSecurityGroupIngress",
+                        TRANSIENT,
+                        self.client
+                            .authorize_security_group_ingress()
+                            .group_id(id)
+                            .set_ip_permissions(Some(grant_in.clone()))
+                    )
+                    .await,
+                )
+            },
+            async {
+                if grant_out.is_empty() {
+                    return Ok(());
+                }
+                ignore_duplicate(
+                    send!(
+                        self.ctx,
+                        "AuthorizeSecurityGroupEgress",
+                        TRANSIENT,
+                        self.client
+                            .authorize_security_group_egress()
+                            .group_id(id)
+                            .set_ip_permissions(Some(grant_out.clone()))
+                    )
+                    .await,
+                )
+            },
+            async {
+                if revoke_in.is_empty() {
+                    return Ok(());
+                }
                 send!(
                     self.ctx,
-                    "AuthorizeSecurityGroupIngress",
+                    "RevokeSecurityGroupIngress",
                     TRANSIENT,
                     self.client
-                        .authorize_security_group_ingress()
+                        .revoke_security_group_ingress()
                         .group_id(id)
-                        .set_ip_permissions(Some(grant_in.clone()))
+                        .set_ip_permissions(Some(revoke_in.clone()))
                 )
-                .await,
-            )?;
-        }
-        if !grant_out.is_empty() {
-            ignore_duplicate(
+                .await
+                .map(drop)
+            },
+            async {
+                if revoke_out.is_empty() {
+                    return Ok(());
+                }
                 send!(
                     self.ctx,
-                    "AuthorizeSecurityGroupEgress",
+                    "RevokeSecurityGroupEgress",
                     TRANSIENT,
                     self.client
-                        .authorize_security_group_egress()
+                        .revoke_security_group_egress()
                         .group_id(id)
-                        .set_ip_permissions(Some(grant_out.clone()))
+                        .set_ip_permissions(Some(revoke_out.clone()))
                 )
-                .await,
-            )?;
-        }
-        if !revoke_in.is_empty() {
-            send!(
-                self.ctx,
-                "RevokeSecurityGroupIngress",
-                TRANSIENT,
-                self.client
-                    .revoke_security_group_ingress()
-                    .group_id(id)
-                    .set_ip_permissions(Some(revoke_in.clone()))
-            )
-            .await?;
-        }
-        if !revoke_out.is_empty() {
-            send!(
-                self.ctx,
-                "RevokeSecurityGroupEgress",
-                TRANSIENT,
-                self.client
-                    .revoke_security_group_egress()
-                    .group_id(id)
-                    .set_ip_permissions(Some(revoke_out.clone()))
-            )
-            .await?;
-        }
+                .await
+                .map(drop)
+            },
+        )?;
         Ok(changed)
     }
 

@@ -176,26 +176,54 @@ fn takeover_fits(endpoint: &Endpoint, inputs: &ConsumerInputs) -> Result<(), Res
     )))
 }
 
-/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists. Answers the
+/// endpoint as AWS answered the last write to it, or `None` when it changed since (then the
+/// caller reads it).
+///
+/// Nothing here waits on AWS unless asked to (waitForAcceptance): the acceptance that follows
+/// waits on the endpoint. So the checks and the lookups of what exists are made at once, and the
+/// group's rules are set while the endpoint is created (it needs only the group's id).
 async fn converge(
     ctx: &Context,
     inputs: &ConsumerInputs,
     previous_tags: &Tags,
     state: &mut ConsumerState,
-) -> Result<(), ResourceError> {
+) -> Result<Option<Endpoint>, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
         .status("checking the endpoint service and subnets");
-    preflight(&ec2, inputs).await?;
-    aliases::preflight(
-        ctx,
-        &inputs.vpc_id,
-        inputs.name(),
-        &inputs.aliases(),
-        &state.hostname_alias_zones,
-    )
-    .await?;
+    let wanted_aliases = inputs.aliases();
+    let (checked, aliases_checked, group_found, existing) = futures::join!(
+        preflight(&ec2, inputs),
+        aliases::preflight(
+            ctx,
+            &inputs.vpc_id,
+            inputs.name(),
+            &wanted_aliases,
+            &state.hostname_alias_zones,
+        ),
+        network::find_security_group(
+            &ec2,
+            state.security_group_id.as_deref(),
+            &inputs.vpc_id,
+            inputs.name()
+        ),
+        async {
+            match &state.endpoint_id {
+                Some(id) => ec2.endpoint(id).await,
+                None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await,
+            }
+        },
+    );
+    checked?;
+    aliases_checked?;
+    let (group_found, existing) = (group_found?, existing?);
+    if state.endpoint_id.is_none() {
+        if let Some(endpoint) = &existing {
+            takeover_fits(endpoint, inputs)?;
+        }
+    }
 
     ctx.progress.status("creating security group");
     let (ingress, egress) = desired_rules(inputs);
@@ -204,48 +232,53 @@ async fn converge(
         inputs.name(),
         inputs.port()
     );
-    let group = network::ensure_security_group(
+    let (group, group_found) = network::make_security_group(
         &ec2,
+        group_found,
         state.security_group_id.as_deref(),
-        &inputs.vpc_id,
-        inputs.name(),
-        &description,
-        (&ingress, &egress),
+        (&inputs.vpc_id, inputs.name(), &description),
         &tags,
-        previous_tags,
     )
     .await?;
     state.security_group_id = Some(group.clone());
 
-    ctx.progress.status("creating VPC endpoint");
-    let existing = match &state.endpoint_id {
-        Some(id) => ec2.endpoint(id).await?,
-        None => {
-            let found = ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?;
-            if let Some(endpoint) = &found {
-                takeover_fits(endpoint, inputs)?;
+    ctx.progress
+        .status("creating VPC endpoint and the security group's rules");
+    let (settled, endpoint) = futures::join!(
+        network::settle_security_group(
+            &ec2,
+            &group,
+            group_found,
+            (&ingress, &egress),
+            &tags,
+            previous_tags,
+        ),
+        async {
+            match existing {
+                Some(endpoint) => Ok::<_, ResourceError>((endpoint, false)),
+                None => Ok((
+                    ec2.create_endpoint(
+                        &inputs.vpc_id,
+                        &inputs.service_name,
+                        inputs.service_region.as_deref(),
+                        &inputs.subnet_ids,
+                        &group,
+                        &tags,
+                        &naming::client_token(ctx, inputs.name()),
+                    )
+                    .await?,
+                    true,
+                )),
             }
-            found
-        }
-    };
-    let endpoint = match existing {
-        Some(endpoint) => endpoint,
-        None => {
-            ec2.create_endpoint(
-                &inputs.vpc_id,
-                &inputs.service_name,
-                inputs.service_region.as_deref(),
-                &inputs.subnet_ids,
-                &group,
-                &tags,
-                &naming::client_token(ctx, inputs.name()),
-            )
-            .await?
-        }
-    };
+        },
+    );
+    let (endpoint, created) = endpoint?;
     state.endpoint_id = Some(endpoint.id.clone());
-    ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
-        .await?;
+    settled?;
+    if !created {
+        ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
+            .await?;
+    }
     let mut change = EndpointChange::default();
     if !endpoint.security_group_ids.contains(&group) {
         change.add_security_groups.push(group.clone());
@@ -264,6 +297,7 @@ async fn converge(
         .filter(|s| !inputs.subnet_ids.contains(s))
         .cloned()
         .collect();
+    let mut fresh = created && change.is_empty();
     ec2.modify_endpoint(&endpoint.id, &change).await?;
     aliases::converge(
         ctx,
@@ -278,6 +312,7 @@ async fn converge(
     let mut endpoint = endpoint;
     if let Some(wait) = inputs.acceptance_wait() {
         endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
+        fresh = true;
     }
     if endpoint.private_dns_enabled != inputs.private_dns() {
         if inputs.private_dns() && endpoint.state != EndpointState::Available {
@@ -292,7 +327,7 @@ async fn converge(
                      acceptance turns it on (set waitForAcceptance to wait here instead)",
                     endpoint.id
                 ));
-                return Ok(());
+                return Ok(fresh.then_some(endpoint));
             }
             endpoint = wait_for_state(ctx, &ec2, &endpoint.id, PRIVATE_DNS_WAIT).await?;
         }
@@ -301,8 +336,9 @@ async fn converge(
             ..EndpointChange::default()
         };
         ec2.modify_endpoint(&endpoint.id, &change).await?;
+        fresh = false;
     }
-    Ok(())
+    Ok(fresh.then_some(endpoint))
 }
 
 /// The JDBC URL through the endpoint. Through an alias (the service's own hostname) the
@@ -334,19 +370,26 @@ async fn observe(
     known_aliases: &[AliasZone],
 ) -> Result<(ConsumerInputs, ConsumerState), ResourceError> {
     let ec2 = Ec2::new(ctx);
-    let observed_aliases = aliases::observe(ctx, &endpoint, known_aliases).await?;
+    let group_id = known_group
+        .map(String::from)
+        .or_else(|| endpoint.security_group_ids.first().cloned());
+    let (observed_aliases, group) =
+        futures::join!(aliases::observe(ctx, &endpoint, known_aliases), async {
+            match &group_id {
+                Some(id) => ec2.security_group(id).await,
+                None => Ok(None),
+            }
+        },);
+    let (observed_aliases, group) = (observed_aliases?, group?);
     let live_alias = |a: &String| observed_aliases.resolving.contains(&aliases::normalized(a));
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
     live.vpc_id = endpoint.vpc_id.clone();
     live.subnet_ids = in_program_order(&inputs.subnet_ids, endpoint.subnet_ids.clone());
     live.private_dns_enabled = Some(endpoint.private_dns_enabled);
-    let group_id = known_group
-        .map(String::from)
-        .or_else(|| endpoint.security_group_ids.first().cloned());
     let mut group_found = None;
-    if let Some(id) = &group_id {
-        if let Some(group) = ec2.security_group(id).await? {
+    {
+        if let Some(group) = group {
             let port = i32::from(inputs.port());
             let on_port: Vec<&Rule> = group
                 .ingress
@@ -436,14 +479,15 @@ impl PrivateLinkConsumer {
             .get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
-            converge(ctx, inputs, &previous, &mut state).await?;
+            let answered = converge(ctx, inputs, &previous, &mut state).await?;
             let id = state.endpoint_id.clone().unwrap_or_default();
             let ec2 = Ec2::new(ctx);
             let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
-            let endpoint = if made_now {
-                ec2.endpoint_just_made(&id).await?
-            } else {
-                ec2.endpoint(&id).await?
+            // What AWS answered to the last write is the endpoint now: no read back.
+            let endpoint = match answered {
+                Some(endpoint) => Some(endpoint),
+                None if made_now => ec2.endpoint_just_made(&id).await?,
+                None => ec2.endpoint(&id).await?,
             };
             let endpoint = endpoint.ok_or_else(|| ResourceError::Cloud {
                 operation: "DescribeVpcEndpoints".into(),

@@ -90,7 +90,7 @@ pub async fn make_security_group(
 
 /// Makes the group's rules and tags what is asked, writing only the differences. `found` is the
 /// group as read before; `None` for a group this run created (read back here, with the tags it
-/// was created with).
+/// was created with). Answers the group with the rules it has now (its tags as read).
 pub async fn settle_security_group(
     ec2: &Ec2<'_>,
     id: &str,
@@ -98,7 +98,7 @@ pub async fn settle_security_group(
     (ingress, egress): (&BTreeSet<Rule>, &BTreeSet<Rule>),
     tags: &Tags,
     previous_tags: &Tags,
-) -> Result<(), ResourceError> {
+) -> Result<SecurityGroup, ResourceError> {
     let group = match found {
         Some(group) => group,
         None => ec2.security_group_just_made(id).await?,
@@ -106,5 +106,9 @@ pub async fn settle_security_group(
     ec2.sync_rules(&group, ingress, egress).await?;
     ec2.sync_tags(&group.id, &group.tags, tags, previous_tags)
         .await?;
-    Ok(())
+    Ok(SecurityGroup {
+        ingress: ingress.clone(),
+        egress: egress.clone(),
+        ..group
+    })
 }

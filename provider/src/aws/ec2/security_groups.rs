@@ -11,6 +11,8 @@ use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::aws::tags::from_sdk;
 use crate::validate::is_security_group_text;
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 /// The other side of a security group rule.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -367,14 +369,51 @@ impl Ec2<'_> {
         Ok(changed)
     }
 
-    /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
-    /// Another group's rule naming it is a dependency no wait ends: that fails at once, naming
-    /// the referencing groups.
-    pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
+    /// The network interfaces that use the group, as `eni-… (description)`. AWS lists the
+    /// requester-managed interfaces of a deleted endpoint or load balancer here until it
+    /// releases them, minutes later
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html,
+    /// filter `group-id`).
+    pub async fn interfaces_using(&self, group_id: &str) -> Result<Vec<String>, AwsError> {
+        let group_filter = filter("group-id", [group_id]);
+        let group_filter = &group_filter;
+        all_pages(|token| async move {
+            let out = send!(
+                self.ctx,
+                "DescribeNetworkInterfaces",
+                TRANSIENT,
+                self.client
+                    .describe_network_interfaces()
+                    .filters(group_filter.clone())
+                    .set_next_token(token.clone())
+            )
+            .await?;
+            let interfaces = out
+                .network_interfaces()
+                .iter()
+                .map(|eni| {
+                    format!(
+                        "{} ({})",
+                        eni.network_interface_id().unwrap_or("an interface"),
+                        eni.description().unwrap_or("no description")
+                    )
+                })
+                .collect();
+            Ok((interfaces, out.next_token().map(String::from)))
+        })
+        .await
+    }
+
+    /// Deletes the group once nothing holds it. Gone is fine. Another group's rule naming it is
+    /// a dependency no wait ends: that fails at once, naming the referencing groups. Network
+    /// interfaces that AWS releases late (a deleted endpoint's or load balancer's) are waited
+    /// out by reading them, so the delete is sent once; it still retries "in use" for the
+    /// moment between an interface's release and the group being free.
+    pub async fn delete_security_group(&self, id: &str) -> Result<(), ResourceError> {
         let referencing = match self.groups_referencing(id).await {
             Ok(groups) => groups,
             Err(e) if e.is(ErrorKind::NotFound) => return Ok(()),
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         if !referencing.is_empty() {
             let names: Vec<String> = referencing
@@ -390,8 +429,27 @@ impl Ec2<'_> {
                     names.join(", ")
                 ),
                 kind: ErrorKind::Other,
-            });
+            }
+            .into());
         }
+        let what = format!("network interfaces to release security group {id}");
+        wait_for(
+            self.ctx,
+            &what,
+            Backoff {
+                ceiling: RELEASE_WITHIN,
+                ..Backoff::default()
+            },
+            || async {
+                let using = self.interfaces_using(id).await?;
+                Ok(if using.is_empty() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending(format!("still used by {}", using.join(", ")))
+                })
+            },
+        )
+        .await?;
         absent(
             send!(
                 self.ctx,
@@ -404,6 +462,10 @@ impl Ec2<'_> {
         Ok(())
     }
 }
+
+/// AWS releases a deleted endpoint's or load balancer's interfaces within minutes; the same
+/// ceiling as retry.rs gives "still in use".
+const RELEASE_WITHIN: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,8 @@ use async_trait::async_trait;
 pub use inputs::{ConsumerInputs, ConsumerState};
 
 use crate::aws::ec2::{
-    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, ServiceDetail,
-    Tags,
+    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, SecurityGroup,
+    ServiceDetail, Tags,
 };
 use crate::config::{Configured, Context};
 use crate::resources::naming::{self, NAME_TAG};
@@ -176,9 +176,14 @@ fn takeover_fits(endpoint: &Endpoint, inputs: &ConsumerInputs) -> Result<(), Res
     )))
 }
 
-/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists. Answers the
-/// endpoint as AWS answered the last write to it, or `None` when it changed since (then the
-/// caller reads it).
+/// What converge leaves, as AWS answered the writes: the caller reads only what is missing.
+struct Converged {
+    /// `None` when the endpoint changed after AWS last described it.
+    endpoint: Option<Endpoint>,
+    group: SecurityGroup,
+}
+
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
 ///
 /// Nothing here waits on AWS unless asked to (waitForAcceptance): the acceptance that follows
 /// waits on the endpoint. So the checks and the lookups of what exists are made at once, and the
@@ -188,7 +193,7 @@ async fn converge(
     inputs: &ConsumerInputs,
     previous_tags: &Tags,
     state: &mut ConsumerState,
-) -> Result<Option<Endpoint>, ResourceError> {
+) -> Result<Converged, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
@@ -274,7 +279,7 @@ async fn converge(
     );
     let (endpoint, created) = endpoint?;
     state.endpoint_id = Some(endpoint.id.clone());
-    settled?;
+    let settled = settled?;
     if !created {
         ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
             .await?;
@@ -327,7 +332,10 @@ async fn converge(
                      acceptance turns it on (set waitForAcceptance to wait here instead)",
                     endpoint.id
                 ));
-                return Ok(fresh.then_some(endpoint));
+                return Ok(Converged {
+                    endpoint: fresh.then_some(endpoint),
+                    group: settled,
+                });
             }
             endpoint = wait_for_state(ctx, &ec2, &endpoint.id, PRIVATE_DNS_WAIT).await?;
         }
@@ -338,7 +346,10 @@ async fn converge(
         ec2.modify_endpoint(&endpoint.id, &change).await?;
         fresh = false;
     }
-    Ok(fresh.then_some(endpoint))
+    Ok(Converged {
+        endpoint: fresh.then_some(endpoint),
+        group: settled,
+    })
 }
 
 /// The JDBC URL through the endpoint. Through an alias (the service's own hostname) the
@@ -361,12 +372,13 @@ fn jdbc_url(jdbc: &Jdbc, alias: Option<&str>, dns_name: Option<&str>, port: i64)
     }
 }
 
-/// The live inputs and state of the endpoint.
+/// The live inputs and state of the endpoint. `(known_group, settled)`: the group's id from
+/// state, and the group as converge just left it (then it is not read again).
 async fn observe(
     ctx: &Context,
     inputs: &ConsumerInputs,
     endpoint: Endpoint,
-    known_group: Option<&str>,
+    (known_group, settled): (Option<&str>, Option<SecurityGroup>),
     known_aliases: &[AliasZone],
 ) -> Result<(ConsumerInputs, ConsumerState), ResourceError> {
     let ec2 = Ec2::new(ctx);
@@ -375,9 +387,10 @@ async fn observe(
         .or_else(|| endpoint.security_group_ids.first().cloned());
     let (observed_aliases, group) =
         futures::join!(aliases::observe(ctx, &endpoint, known_aliases), async {
-            match &group_id {
-                Some(id) => ec2.security_group(id).await,
-                None => Ok(None),
+            match (&group_id, settled) {
+                (Some(id), Some(group)) if &group.id == id => Ok(Some(group)),
+                (Some(id), _) => ec2.security_group(id).await,
+                (None, _) => Ok(None),
             }
         },);
     let (observed_aliases, group) = (observed_aliases?, group?);
@@ -479,12 +492,12 @@ impl PrivateLinkConsumer {
             .get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
-            let answered = converge(ctx, inputs, &previous, &mut state).await?;
+            let converged = converge(ctx, inputs, &previous, &mut state).await?;
             let id = state.endpoint_id.clone().unwrap_or_default();
             let ec2 = Ec2::new(ctx);
             let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
             // What AWS answered to the last write is the endpoint now: no read back.
-            let endpoint = match answered {
+            let endpoint = match converged.endpoint {
                 Some(endpoint) => Some(endpoint),
                 None if made_now => ec2.endpoint_just_made(&id).await?,
                 None => ec2.endpoint(&id).await?,
@@ -497,7 +510,7 @@ impl PrivateLinkConsumer {
                 ctx,
                 inputs,
                 endpoint,
-                state.security_group_id.as_deref(),
+                (state.security_group_id.as_deref(), Some(converged.group)),
                 &state.hostname_alias_zones,
             )
             .await
@@ -625,7 +638,7 @@ impl Resource for PrivateLinkConsumer {
             ctx,
             &inputs,
             endpoint,
-            known.security_group_id.as_deref(),
+            (known.security_group_id.as_deref(), None),
             &known.hostname_alias_zones,
         )
         .await?;

@@ -134,19 +134,21 @@ async fn find_pieces(
     })
 }
 
-/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists. Answers the
+/// endpoint service as AWS last described it when nothing changed it since (a service made
+/// now, without a private DNS name to verify), so the caller need not read it again.
 ///
 /// The load balancer's provisioning (minutes), then the endpoint service's, are the critical
 /// path (the service needs an active balancer). So every read that needs no write is made at
 /// the start, all at once; the balancer is created as soon as its security group exists; and
-/// the group's rules, the target group, its targets, the listener and the balancer's
-/// attributes are all made while it provisions.
+/// the group's rules, the target group, its targets and the listener are made while it
+/// provisions.
 pub async fn converge(
     ctx: &Context,
     inputs: &ProducerInputs,
     previous_tags: &Tags,
     state: &mut ProducerState,
-) -> Result<(), ResourceError> {
+) -> Result<Option<EndpointService>, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let elb = Elbv2::new(ctx);
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
@@ -260,12 +262,14 @@ pub async fn converge(
     principals?;
     dns?;
     accepted?;
-    Ok(())
+    Ok((created && inputs.private_dns_name.is_none()).then_some(service))
 }
 
-/// The balancer's tags and attributes, then one wait until it is active: a new balancer
-/// provisions, and attribute, security group and subnet changes pass through a short
-/// reconfiguration; waiting after the last change covers them all.
+/// The balancer's tags and attributes, read and written while it provisions where AWS allows:
+/// tags and reads at once; attribute and security group changes only on an active balancer
+/// (as terraform-provider-aws makes them, internal/service/elbv2/load_balancer.go), after which
+/// it reconfigures briefly, so it is awaited again only when something changed.
+#[allow(clippy::too_many_arguments)]
 async fn ready_balancer(
     elb: &Elbv2<'_>,
     inputs: &ProducerInputs,
@@ -275,7 +279,7 @@ async fn ready_balancer(
     tags: &Tags,
     previous_tags: &Tags,
 ) -> Result<LoadBalancer, ResourceError> {
-    let (tagged, cross_zone, enforce) = futures::join!(
+    let (tagged, cross_zone) = futures::join!(
         async {
             if made == Made::Created {
                 // Created with exactly these tags.
@@ -286,18 +290,30 @@ async fn ready_balancer(
                 .await?;
             Ok::<_, ResourceError>(())
         },
+        elb.cross_zone(&balancer.arn),
+    );
+    tagged?;
+    let set_cross_zone = cross_zone? != inputs.cross_zone();
+    let set_enforce =
+        balancer.enforce_inbound_rules_on_privatelink != Some(inputs.enforce_inbound_rules());
+    let balancer = if made == Made::Found && balancer.state == LoadBalancerState::Active {
+        balancer
+    } else {
+        elb.wait_active(&balancer.arn).await?
+    };
+    if !(set_cross_zone || set_enforce) {
+        return Ok(balancer);
+    }
+    let (cross_zone, enforce) = futures::join!(
         async {
-            let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
-            if change {
+            if set_cross_zone {
                 elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
                     .await?;
             }
-            Ok::<_, ResourceError>(change)
+            Ok::<_, ResourceError>(())
         },
         async {
-            let change = balancer.enforce_inbound_rules_on_privatelink
-                != Some(inputs.enforce_inbound_rules());
-            if change {
+            if set_enforce {
                 elb.set_enforce_on_privatelink(
                     &balancer.arn,
                     group,
@@ -305,14 +321,11 @@ async fn ready_balancer(
                 )
                 .await?;
             }
-            Ok::<_, ResourceError>(change)
+            Ok::<_, ResourceError>(())
         },
     );
-    tagged?;
-    let changed = cross_zone? | enforce?;
-    if made == Made::Found && !changed && balancer.state == LoadBalancerState::Active {
-        return Ok(balancer);
-    }
+    cross_zone?;
+    enforce?;
     elb.wait_active(&balancer.arn).await
 }
 

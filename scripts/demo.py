@@ -1,7 +1,8 @@
 """The article end to end on the local AWS emulator, as a user runs it: `pulumi up` in
 examples/producer (a VPC, Postgres 16 behind an RDS Proxy, and the PrivateLinkProducer), `pulumi up`
-in examples/consumer (Glue's VPC, the PrivateLinkConsumer, the producer's acceptance, the Glue JDBC
-connection), a check that the Glue connection's host resolves to the endpoint's addresses, then
+in examples/consumer (Glue's VPC, the PrivateLinkConsumer, the producer's acceptance, private DNS,
+the Glue JDBC connection), a check that the Glue connection's host and the producer's private DNS
+name resolve to the endpoint's addresses, then
 `pulumi destroy` in consumer and producer, and a check that nothing is left.
 
 There is no Pulumi CLI here: each `pulumi` command is `python -m stacks` (tests/python/stacks), which
@@ -57,6 +58,29 @@ def glue_reaches_the_endpoint(emulator, stacks):
         raise Failed("the Glue connection's host does not resolve to the endpoint's addresses")
 
 
+def verify_private_dns_name(stacks):
+    step("the producer's owner publishes the TXT record of privateDnsVerification and asks AWS to verify it")
+    out = stacks.outputs("producer")
+    record = out["privateDnsVerification"]
+    print(f"    TXT {record['name']}.{out['privateDnsName']} = {record['value']}")
+    state = stacks.verify_private_dns_name()
+    print(f"    {out['privateDnsName']}: {state}")
+    if state != "verified":
+        raise Failed("the private DNS name was not verified")
+
+
+def private_dns_is_on(emulator, stacks):
+    step("private DNS is on: inside the consumer VPC the producer's private DNS name resolves to the endpoint")
+    consumer = stacks.outputs("consumer")
+    endpoint = emulator.client("ec2", CONSUMER).describe_vpc_endpoints(
+        VpcEndpointIds=[consumer["endpointId"]])["VpcEndpoints"][0]
+    resolved = sorted(emulator.resolve_in_vpc(consumer["privateDnsName"], consumer["vpcId"]) or [])
+    print(f"    endpoint {endpoint['VpcEndpointId']}: PrivateDnsEnabled {endpoint['PrivateDnsEnabled']}")
+    print(f"    {consumer['privateDnsName']} -> {', '.join(resolved) or 'NXDOMAIN'}")
+    if not endpoint["PrivateDnsEnabled"] or resolved != endpoint_addresses(emulator, consumer["endpointId"]):
+        raise Failed("private DNS is not on after one `pulumi up`")
+
+
 def nothing_left(emulator, baseline):
     step("what is left in both accounts")
     left = emulator.inventory()
@@ -78,10 +102,14 @@ def run(emulator, provider, workdir):
     started = time.monotonic()
     try:
         pulumi(stacks, summary, "up", "producer")
+        verify_private_dns_name(stacks)
         pulumi(stacks, summary, "up", "consumer")
         checked = time.monotonic()
         glue_reaches_the_endpoint(emulator, stacks)
         summary.append(("Glue host is the endpoint", time.monotonic() - checked, True))
+        checked = time.monotonic()
+        private_dns_is_on(emulator, stacks)
+        summary.append(("private DNS on, one up", time.monotonic() - checked, True))
     finally:
         # Tear down even after a failure, consumer first (the producer refuses while connected).
         for example in ("consumer", "producer"):

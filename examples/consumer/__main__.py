@@ -4,8 +4,9 @@ A VPC with private subnets in zones the producer's service supports (matched by 
 in every account, not by name); a Glue security group with the self-referencing rule Glue needs;
 an S3 gateway endpoint for Glue's S3 traffic (private and free, instead of the article's NAT); a
 PrivateLinkConsumer that only the Glue group can reach; the producer's acceptance of the endpoint
-through an explicit provider with the producer account's profile; and the Glue JDBC connection,
-its credentials in a Secrets Manager secret."""
+through an explicit provider with the producer account's profile; with `privateDns`, private DNS
+turned on after that acceptance (EndpointPrivateDns); and the Glue JDBC connection, its
+credentials in a Secrets Manager secret."""
 
 import ipaddress
 
@@ -20,6 +21,7 @@ region = aws_config.require("region")
 producer_region = config.get("producerRegion") or region
 vpc_cidr = ipaddress.ip_network(config.get("vpcCidr") or "10.1.0.0/16")
 zone_count = config.get_int("zoneCount") or 2
+private_dns = config.get_bool("privateDns") or False
 database_user = config.require("databaseUser")
 database_password = config.require_secret("databasePassword")
 tags = {"project": "glue-to-rds-privatelink", **(config.get_object("tags") or {})}
@@ -80,6 +82,10 @@ producer_account = privatelink.Provider("producer-account", profile=config.requi
 acceptance = privatelink.EndpointAcceptance(
     "database", service_id=producer.require_output("serviceId"), endpoint_id=endpoint.endpoint_id,
     opts=pulumi.ResourceOptions(provider=producer_account))
+if private_dns:
+    # AWS turns private DNS on only for an accepted endpoint: the acceptance's endpoint id makes
+    # this wait for it, so the same `up` ends with the producer's name resolving here.
+    private_dns_name = privatelink.EndpointPrivateDns("database", endpoint_id=acceptance.endpoint_id).private_dns_name
 
 # Glue's copy of a login the database owner gave; deleting it loses nothing, so no recovery window.
 credentials = aws.secretsmanager.Secret("glue-database-credentials", tags=tags, recovery_window_in_days=0,
@@ -105,3 +111,5 @@ pulumi.export("connectionState", acceptance.state)
 pulumi.export("glueConnectionName", connection.name)
 pulumi.export("glueSecurityGroupId", glue_group.id)
 pulumi.export("s3GatewayEndpointId", s3.id)
+if private_dns:
+    pulumi.export("privateDnsName", private_dns_name)

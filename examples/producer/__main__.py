@@ -22,6 +22,7 @@ port = config.get_int("port") or 5432
 database_name = config.get("databaseName") or "sales"
 database_user = config.get("databaseUser") or "sales_admin"
 instance_class = config.get("instanceClass") or "db.t4g.micro"
+private_dns_name = config.get("privateDnsName") or None
 tags = {"project": "glue-to-rds-privatelink", **(config.get_object("tags") or {})}
 
 if zone_count < 2:
@@ -87,7 +88,7 @@ target = aws.rds.ProxyTarget("database", db_proxy_name=proxy.name, target_group_
 service = privatelink.PrivateLinkProducer(
     "database", vpc_id=vpc.id, subnet_ids=subnet_ids, port=port, target_hostname=proxy.endpoint,
     allowed_principals=[f"arn:aws:iam::{consumer_account}:root"], allowed_cidrs=[consumer_cidr], tags=tags,
-    opts=pulumi.ResourceOptions(depends_on=[target]))
+    private_dns_name=private_dns_name, opts=pulumi.ResourceOptions(depends_on=[target]))
 
 aws.vpc.SecurityGroupIngressRule("proxy-from-privatelink", security_group_id=proxy_group.id,
                                  referenced_security_group_id=service.security_group_id, ip_protocol="tcp",
@@ -102,3 +103,7 @@ pulumi.export("databaseName", database_name)
 pulumi.export("databaseUser", database_user)
 pulumi.export("databaseSecretArn", secret_arn)
 pulumi.export("connections", service.connections)
+pulumi.export("privateDnsName", private_dns_name or "")
+if private_dns_name:
+    # The TXT record to publish in the domain's public DNS; AWS checks it when asked to.
+    pulumi.export("privateDnsVerification", service.private_dns_verification)

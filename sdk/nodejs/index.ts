@@ -6,10 +6,12 @@ import * as utilities from "./utilities";
 
 // Export members:
 export * from "./endpointAcceptance";
+export * from "./endpointPrivateDns";
 export * from "./privateLinkConsumer";
 export * from "./privateLinkProducer";
 export * from "./provider";
 import { EndpointAcceptance } from "./endpointAcceptance";
+import { EndpointPrivateDns } from "./endpointPrivateDns";
 import { PrivateLinkConsumer } from "./privateLinkConsumer";
 import { PrivateLinkProducer } from "./privateLinkProducer";
 import { Provider } from "./provider";
@@ -30,6 +32,8 @@ const _module = {
         switch (type) {
             case "privatelink:index:EndpointAcceptance":
                 return new EndpointAcceptance(name, <any>undefined, { urn });
+            case "privatelink:index:EndpointPrivateDns":
+                return new EndpointPrivateDns(name, <any>undefined, { urn });
             case "privatelink:index:PrivateLinkConsumer":
                 return new PrivateLinkConsumer(name, <any>undefined, { urn });
             case "privatelink:index:PrivateLinkProducer":

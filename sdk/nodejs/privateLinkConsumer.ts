@@ -44,7 +44,7 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly allowedSecurityGroupIds: pulumi.Output<string[] | undefined>;
     /**
-     * Every DNS name of the endpoint: regional, per zone, and the private DNS name when enabled.
+     * Every DNS name of the endpoint: regional, per zone, and the private DNS name while it is on and `privateDnsEnabled` is set (an EndpointPrivateDns's name is not listed here: it is that resource's `privateDnsName`).
      */
     declare public readonly dnsEntries: pulumi.Output<outputs.DnsEntry[]>;
     /**
@@ -88,9 +88,9 @@ export class PrivateLinkConsumer extends pulumi.CustomResource {
      */
     declare public readonly port: pulumi.Output<number>;
     /**
-     * Whether AWS has private DNS on for the endpoint: `false` while the input asks for it but the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on.
+     * Whether AWS has private DNS on for the endpoint, when the input is set: `false` while the input asks for it but the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on. Absent when the input is unset.
      */
-    declare public readonly privateDnsEnabled: pulumi.Output<boolean>;
+    declare public readonly privateDnsEnabled: pulumi.Output<boolean | undefined>;
     /**
      * The endpoint's security group.
      */
@@ -227,7 +227,7 @@ export interface PrivateLinkConsumerArgs {
      */
     port: pulumi.Input<number>;
     /**
-     * Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+     * Whether this resource manages the endpoint's private DNS (resolve the service's private DNS name to this endpoint inside the VPC; the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). Unset (the default), the consumer leaves private DNS alone: to have it on after one `pulumi up` with the EndpointAcceptance in the same program, use an EndpointPrivateDns with the acceptance's `endpointId` instead, and leave this unset. `true`: AWS turns it on only once the producer has accepted the connection; while the connection awaits acceptance it stays off with a warning (no wait), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. `false`: keeps it off.
      */
     privateDnsEnabled?: pulumi.Input<boolean>;
     /**

@@ -13,7 +13,8 @@ import re
 import pytest
 
 from privatelink_emulator.client import CONSUMER, PRODUCER
-from stacks.examples import CONSUMER_CIDR, ExampleStacks, endpoint_addresses, glue_connection_host
+from stacks.examples import (CONSUMER_CIDR, PRIVATE_DNS_NAME, ExampleStacks, endpoint_addresses,
+                             glue_connection_host)
 
 def writes_since(emulator, seq):
     return [f"{e['account']} {e['action']}" for e in emulator.log(since=seq, write=True)]
@@ -108,6 +109,11 @@ def check_consumer_in_aws(emulator, stacks):
     # TLS verifies: the URL names the proxy's own hostname (an alias of the endpoint in this VPC).
     proxy = stacks.outputs("producer")["proxyEndpoint"]
     assert out["jdbcUrl"] == f"jdbc:postgresql://{proxy}:5432/sales?sslmode=verify-full"
+    # One `up`: private DNS is on, after the acceptance, and the producer's name resolves here.
+    endpoint_id = out["endpointId"]
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["PrivateDnsEnabled"] is True
+    assert out["privateDnsName"] == producer["privateDnsName"] == PRIVATE_DNS_NAME
+    assert sorted(emulator.resolve_in_vpc(PRIVATE_DNS_NAME, out["vpcId"])) == endpoint_addresses(emulator, endpoint_id)
 
     subnet_ids = [r["id"] for k, r in resources.items() if k.startswith("aws:ec2/subnet:Subnet::")]
     subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
@@ -184,9 +190,13 @@ def test_the_article_stacks_up_again_refresh_and_destroy(emulator, stacks):
     assert {s[3] for s in steps(run)} == {"same"}
     second_up_changes_nothing(emulator, stacks, "producer")
 
+    # --- the producer's owner publishes the TXT record and has AWS verify the name ---
+    assert stacks.verify_private_dns_name() == "verified"
+
     # --- examples/consumer, reading the producer's outputs through its stack reference ---
     run = preview_writes_nothing(emulator, stacks, "consumer")
     assert ("+", "privatelink:index:EndpointAcceptance", "database", "create") in steps(run)
+    assert ("+", "privatelink:index:EndpointPrivateDns", "database", "create") in steps(run)
     run = ok(stacks.run("up", "consumer"))
     assert "database: waiting for the connection to become available" in run.output  # the plugin's progress
     host = check_consumer_in_aws(emulator, stacks)

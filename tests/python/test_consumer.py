@@ -131,7 +131,7 @@ def test_check_fills_a_name_and_defaults_without_calling_aws(checking, emulator_
     seq = emulator_process.last_seq()
     checked, failures = session.check(CONSUMER_TYPE, "endpoint", consumer_inputs(SOME_NETWORK, SOME_SERVICE))
     assert failures == []
-    assert checked["name"].startswith("endpoint-") and checked["privateDnsEnabled"] is False
+    assert checked["name"].startswith("endpoint-") and "privateDnsEnabled" not in checked  # unset: not managed
     assert emulator_process.log(since=seq) == []
 
 

@@ -91,6 +91,27 @@ def _acceptance_news(_world, deps):
     return acceptance_inputs(deps[0].outputs["serviceId"], deps[1].id)
 
 
+PRIVATE_DNS_TYPE = "privatelink:index:EndpointPrivateDns"
+PRIVATE_DNS_NAME = "db.example.com"
+
+
+def _private_dns_deps(world):
+    """A service with a verified private DNS name, and an endpoint to it that the producer
+    accepted, in a VPC with DNS hostnames."""
+    service = ManagedResource(world.next_step[PRODUCER], PRODUCER_TYPE, "db")
+    service.up(producer_inputs(world.producer_net, world.consumer_net, privateDnsName=PRIVATE_DNS_NAME))
+    record = service.outputs["privateDnsVerification"]
+    world.emulator.dns_txt(f"{record['name']}.{PRIVATE_DNS_NAME}", [record["value"]])
+    producer = world.emulator.client("ec2", PRODUCER)
+    producer.start_vpc_endpoint_service_private_dns_verification(ServiceId=service.outputs["serviceId"])
+    ec2 = world.emulator.client("ec2", CONSUMER)
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=world.consumer_net["vpc_id"], **{attribute: {"Value": True}})
+    endpoint = world.endpoint(service)
+    producer.accept_vpc_endpoint_connections(ServiceId=service.outputs["serviceId"], VpcEndpointIds=[endpoint.id])
+    return [service, endpoint]
+
+
 RESOURCES = {
     "producer": (PRODUCER, PRODUCER_TYPE, _producer_news,
                  lambda w, d: _producer_news(w, d, allowedCidrs=["10.1.0.0/16", "10.9.0.0/16"],
@@ -101,6 +122,8 @@ RESOURCES = {
                  lambda w: [w.service()]),
     "acceptance": (PRODUCER, ACCEPTANCE_TYPE, _acceptance_news, None,
                    lambda w: [w.service()]),
+    "private-dns": (CONSUMER, PRIVATE_DNS_TYPE, lambda w, d: {"endpointId": d[1].id},
+                    lambda w, d: {"endpointId": d[1].id, "privateDnsEnabled": False}, _private_dns_deps),
 }
 
 

@@ -1,7 +1,10 @@
 //! The Elastic Load Balancing v2 calls the producer makes: an internal Network Load Balancer with
-//! a security group, an IP target group with TCP health checks, and a TCP listener.
+//! a security group, an IP target group with TCP health checks, and a TCP listener. The
+//! [`LoadBalancingApi`] trait lists them, [`SdkElbv2`] makes them with the SDK, and [`Elbv2`] is
+//! the handle resources hold (see `aws`'s comment), which adds the waits on top of the calls.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Deref;
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
@@ -11,6 +14,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::error::{absent, required, AwsError};
 use super::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
+use super::session::Backend;
 use super::states::{LoadBalancerState, TargetHealthState};
 use super::tags::{from_sdk, tag_changes, to_sdk, Tags};
 use crate::config::Context;
@@ -63,7 +67,160 @@ pub struct Listener {
     pub target_group_arn: Option<String>,
 }
 
+super::api_trait! {
+    /// The load balancing calls the producer makes. Lookups answer `None` for what does not
+    /// exist; deletes of what is gone succeed.
+    pub trait LoadBalancingApi for SdkElbv2<'_> {
+        async fn load_balancer(&self, arn: &str) -> Result<Option<LoadBalancer>, AwsError>;
+        async fn load_balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, AwsError>;
+        /// Creates an internal NLB; idempotent for the same name and settings.
+        async fn create_load_balancer(
+            &self,
+            name: &str,
+            subnet_ids: &[String],
+            security_group_id: &str,
+            tags: &Tags,
+        ) -> Result<LoadBalancer, AwsError>;
+        /// Makes the balancer's subnets exactly `subnet_ids`.
+        async fn set_subnets(&self, arn: &str, subnet_ids: &[String]) -> Result<(), AwsError>;
+        async fn cross_zone(&self, arn: &str) -> Result<bool, AwsError>;
+        async fn set_cross_zone(&self, arn: &str, enabled: bool) -> Result<(), AwsError>;
+        /// Whether the security group's inbound rules apply to PrivateLink traffic.
+        async fn set_enforce_on_privatelink(
+            &self,
+            arn: &str,
+            security_group_id: &str,
+            enforce: bool,
+        ) -> Result<(), AwsError>;
+        /// DeleteLoadBalancer: AWS deletes it in the background. Gone already is fine.
+        async fn start_deleting_load_balancer(&self, arn: &str) -> Result<(), AwsError>;
+        async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, AwsError>;
+        async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, AwsError>;
+        /// Creates a TCP target group of IP targets; idempotent for the same name and settings.
+        async fn create_target_group(
+            &self,
+            name: &str,
+            vpc_id: &str,
+            port: u16,
+            health: &HealthCheck,
+            tags: &Tags,
+        ) -> Result<TargetGroup, AwsError>;
+        async fn set_health_check(&self, arn: &str, health: &HealthCheck) -> Result<(), AwsError>;
+        /// The IPs registered in the group (in any state but `draining`).
+        async fn registered_ips(&self, arn: &str) -> Result<BTreeSet<String>, AwsError>;
+        /// The same, each with the AvailabilityZone it was registered for.
+        async fn registered_targets(
+            &self,
+            arn: &str,
+        ) -> Result<BTreeMap<String, Option<String>>, AwsError>;
+        /// Registers `ips`; those in `outside_vpc` for AvailabilityZone `all`.
+        async fn register_targets(
+            &self,
+            arn: &str,
+            ips: &[String],
+            port: u16,
+            outside_vpc: &BTreeSet<String>,
+        ) -> Result<(), AwsError>;
+        async fn deregister_targets(
+            &self,
+            arn: &str,
+            registered: &BTreeMap<String, Option<String>>,
+            port: u16,
+        ) -> Result<(), AwsError>;
+        /// Deletes the group, waiting while the listener that used it is still being removed.
+        async fn delete_target_group(&self, arn: &str) -> Result<(), AwsError>;
+        async fn listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, AwsError>;
+        async fn create_listener(
+            &self,
+            load_balancer_arn: &str,
+            port: u16,
+            target_group_arn: &str,
+            tags: &Tags,
+        ) -> Result<Listener, AwsError>;
+        async fn set_listener_port(&self, arn: &str, port: u16) -> Result<(), AwsError>;
+        async fn delete_listener(&self, arn: &str) -> Result<(), AwsError>;
+        /// The tags of each ARN given.
+        async fn tags(&self, arns: &[String]) -> Result<Vec<(String, Tags)>, AwsError>;
+        /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no
+        /// longer wanted are removed, tags set by others stay.
+        async fn sync_tags(
+            &self,
+            arn: &str,
+            current: &Tags,
+            desired: &Tags,
+            previous: &Tags,
+        ) -> Result<(), AwsError>;
+    }
+}
+
+/// What resources hold: the implementation of [`LoadBalancingApi`] the context's session
+/// names, and the waits built on its reads.
 pub struct Elbv2<'a> {
+    api: Box<dyn LoadBalancingApi + 'a>,
+    ctx: &'a Context,
+}
+
+impl<'a> Deref for Elbv2<'a> {
+    type Target = dyn LoadBalancingApi + 'a;
+
+    fn deref(&self) -> &Self::Target {
+        self.api.as_ref()
+    }
+}
+
+impl<'a> Elbv2<'a> {
+    pub fn new(ctx: &'a Context) -> Self {
+        let api: Box<dyn LoadBalancingApi + 'a> = match ctx.provider.session().backend() {
+            Backend::Sdk => Box::new(SdkElbv2::new(ctx)),
+            #[cfg(test)]
+            Backend::Fake(fake) => Box::new(super::fake::FakeElbv2::new(fake, ctx)),
+        };
+        Elbv2 { api, ctx }
+    }
+
+    /// Waits until the balancer is `active` (NLBs take a few minutes).
+    pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
+        wait_for(
+            self.ctx,
+            "load balancer to become active",
+            Backoff::default(),
+            || async {
+                match self.load_balancer(arn).await? {
+                    Some(lb) if lb.state == LoadBalancerState::Active => Ok(Poll::Ready(lb)),
+                    Some(lb) if lb.state == LoadBalancerState::Failed => {
+                        Err(ResourceError::Cloud {
+                            operation: "CreateLoadBalancer".into(),
+                            message: format!("load balancer {} failed to provision", lb.name),
+                        })
+                    }
+                    Some(lb) => Ok(Poll::Pending(lb.state.to_string())),
+                    None => Ok(Poll::Pending("not visible yet".into())),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Deletes the balancer and waits until it is gone. Gone already is fine.
+    pub async fn delete_load_balancer(&self, arn: &str) -> Result<(), ResourceError> {
+        self.start_deleting_load_balancer(arn).await?;
+        wait_for(
+            self.ctx,
+            "load balancer to be deleted",
+            Backoff::default(),
+            || async {
+                Ok(match self.load_balancer(arn).await? {
+                    None => Poll::Ready(()),
+                    Some(lb) => Poll::Pending(lb.state.to_string()),
+                })
+            },
+        )
+        .await
+    }
+}
+
+/// [`LoadBalancingApi`] made with the AWS SDK.
+pub struct SdkElbv2<'a> {
     client: aws_sdk_elasticloadbalancingv2::Client,
     ctx: &'a Context,
 }
@@ -104,10 +261,10 @@ fn first_balancer(
     balancers.first().map(balancer_of).transpose()
 }
 
-impl<'a> Elbv2<'a> {
+impl<'a> SdkElbv2<'a> {
     pub fn new(ctx: &'a Context) -> Self {
-        Elbv2 {
-            client: aws_sdk_elasticloadbalancingv2::Client::new(ctx.provider.aws()),
+        SdkElbv2 {
+            client: aws_sdk_elasticloadbalancingv2::Client::new(ctx.provider.session().sdk()),
             ctx,
         }
     }
@@ -193,29 +350,6 @@ impl<'a> Elbv2<'a> {
         Ok(())
     }
 
-    /// Waits until the balancer is `active` (NLBs take a few minutes).
-    pub async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, ResourceError> {
-        wait_for(
-            self.ctx,
-            "load balancer to become active",
-            Backoff::default(),
-            || async {
-                match self.load_balancer(arn).await? {
-                    Some(lb) if lb.state == LoadBalancerState::Active => Ok(Poll::Ready(lb)),
-                    Some(lb) if lb.state == LoadBalancerState::Failed => {
-                        Err(ResourceError::Cloud {
-                            operation: "CreateLoadBalancer".into(),
-                            message: format!("load balancer {} failed to provision", lb.name),
-                        })
-                    }
-                    Some(lb) => Ok(Poll::Pending(lb.state.to_string())),
-                    None => Ok(Poll::Pending("not visible yet".into())),
-                }
-            },
-        )
-        .await
-    }
-
     pub async fn cross_zone(&self, arn: &str) -> Result<bool, AwsError> {
         let out = send!(
             self.ctx,
@@ -277,8 +411,7 @@ impl<'a> Elbv2<'a> {
         Ok(())
     }
 
-    /// Deletes the balancer and waits until it is gone. Gone already is fine.
-    pub async fn delete_load_balancer(&self, arn: &str) -> Result<(), ResourceError> {
+    pub async fn start_deleting_load_balancer(&self, arn: &str) -> Result<(), AwsError> {
         absent(
             send!(
                 self.ctx,
@@ -288,18 +421,7 @@ impl<'a> Elbv2<'a> {
             )
             .await,
         )?;
-        wait_for(
-            self.ctx,
-            "load balancer to be deleted",
-            Backoff::default(),
-            || async {
-                Ok(match self.load_balancer(arn).await? {
-                    None => Poll::Ready(()),
-                    Some(lb) => Poll::Pending(lb.state.to_string()),
-                })
-            },
-        )
-        .await
+        Ok(())
     }
 
     pub async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, AwsError> {

@@ -1,6 +1,10 @@
 //! The Route 53 calls behind PrivateLinkConsumer's `hostnameAliases`: a private hosted zone for
 //! one name, associated with the consumer VPC, holding one alias A record to the endpoint.
 //! Answers come back as the small types below; every call goes through the retry mechanism.
+//! The [`DnsApi`] trait lists the calls, [`SdkRoute53`] makes them with the SDK, and [`Route53`]
+//! is the handle resources hold (see `aws`'s comment).
+
+use std::ops::Deref;
 
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, HostedZone as SdkZone, HostedZoneConfig,
@@ -10,6 +14,7 @@ use aws_sdk_route53::types::{
 use super::ec2::Tags;
 use super::error::{AwsError, ErrorKind};
 use super::retry::{send, EVENTUALLY_VISIBLE, TRANSIENT};
+use super::session::Backend;
 use crate::config::Context;
 
 /// A hosted zone, its id without the `/hostedzone/` prefix.
@@ -30,7 +35,73 @@ pub struct AliasTargetOf {
     pub hosted_zone_id: String,
 }
 
+super::api_trait! {
+    /// The Route 53 calls behind `hostnameAliases`.
+    pub trait DnsApi for SdkRoute53<'_> {
+        /// The zone and the VPCs it is associated with; `None` when it is gone.
+        async fn zone(&self, id: &str) -> Result<Option<(HostedZone, Vec<String>)>, AwsError>;
+        /// The account's zones with exactly this name (public and private).
+        async fn zones_named(&self, name: &str) -> Result<Vec<HostedZone>, AwsError>;
+        /// The private zones of any account associated with the VPC, as `(id, name)`.
+        async fn zones_on_vpc(&self, vpc_id: &str) -> Result<Vec<(String, String)>, AwsError>;
+        /// Creates a private zone associated with the VPC, idempotent per `caller_reference`.
+        async fn create_private_zone(
+            &self,
+            name: &str,
+            vpc_id: &str,
+            caller_reference: &str,
+            comment: &str,
+        ) -> Result<HostedZone, AwsError>;
+        async fn associate(&self, zone_id: &str, vpc_id: &str) -> Result<(), AwsError>;
+        async fn tags(&self, zone_id: &str) -> Result<Tags, AwsError>;
+        /// Adds or changes `add`, removes `remove`.
+        async fn change_tags(
+            &self,
+            zone_id: &str,
+            add: &Tags,
+            remove: &[String],
+        ) -> Result<(), AwsError>;
+        /// The alias A record for `name` in the zone, if there is one.
+        async fn alias(&self, zone_id: &str, name: &str) -> Result<Option<AliasTargetOf>, AwsError>;
+        /// Creates or replaces (`UPSERT`) or deletes the alias A record for `name`.
+        async fn change_alias(
+            &self,
+            zone_id: &str,
+            name: &str,
+            target: &AliasTargetOf,
+            delete: bool,
+        ) -> Result<(), AwsError>;
+        /// Deletes the zone; a zone already gone is not an error.
+        async fn delete_zone(&self, zone_id: &str) -> Result<(), AwsError>;
+    }
+}
+
+/// What resources hold: the implementation of [`DnsApi`] the context's session names.
 pub struct Route53<'a> {
+    api: Box<dyn DnsApi + 'a>,
+}
+
+impl<'a> Route53<'a> {
+    pub fn new(ctx: &'a Context) -> Self {
+        let api: Box<dyn DnsApi + 'a> = match ctx.provider.session().backend() {
+            Backend::Sdk => Box::new(SdkRoute53::new(ctx)),
+            #[cfg(test)]
+            Backend::Fake(fake) => Box::new(super::fake::FakeRoute53::new(fake, ctx)),
+        };
+        Route53 { api }
+    }
+}
+
+impl<'a> Deref for Route53<'a> {
+    type Target = dyn DnsApi + 'a;
+
+    fn deref(&self) -> &Self::Target {
+        self.api.as_ref()
+    }
+}
+
+/// [`DnsApi`] made with the AWS SDK.
+pub struct SdkRoute53<'a> {
     client: aws_sdk_route53::Client,
     ctx: &'a Context,
 }
@@ -71,21 +142,16 @@ fn build_error(operation: &'static str, e: impl std::fmt::Display) -> AwsError {
     }
 }
 
-impl<'a> Route53<'a> {
+impl<'a> SdkRoute53<'a> {
     pub fn new(ctx: &'a Context) -> Self {
-        Route53 {
-            client: aws_sdk_route53::Client::new(ctx.provider.aws()),
+        SdkRoute53 {
+            client: aws_sdk_route53::Client::new(ctx.provider.session().sdk()),
             ctx,
         }
     }
 
     fn vpc(&self, vpc_id: &str) -> Vpc {
-        let region = self
-            .ctx
-            .provider
-            .aws()
-            .region()
-            .map(|r| r.as_ref().to_string());
+        let region = self.ctx.provider.session().region().map(String::from);
         Vpc::builder()
             .vpc_id(vpc_id)
             .set_vpc_region(region.map(|r| VpcRegion::from(r.as_str())))

@@ -4,10 +4,8 @@
 
 use std::net::Ipv4Addr;
 
-use aws_sdk_ec2::types::Filter;
-
+use super::ec2::Ec2;
 use super::error::AwsError;
-use super::retry::{send, TRANSIENT};
 use crate::config::Context;
 use crate::validate::parse_cidr;
 
@@ -20,26 +18,7 @@ pub struct SubnetRange {
 
 /// Every subnet of the VPC with its block and zone.
 pub async fn vpc_subnets(ctx: &Context, vpc_id: &str) -> Result<Vec<SubnetRange>, AwsError> {
-    let client = aws_sdk_ec2::Client::new(ctx.provider.aws());
-    let out = send!(
-        ctx,
-        "DescribeSubnets",
-        TRANSIENT,
-        client
-            .describe_subnets()
-            .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
-    )
-    .await?;
-    Ok(out
-        .subnets()
-        .iter()
-        .filter_map(|s| {
-            Some(SubnetRange {
-                cidr: s.cidr_block()?.to_string(),
-                zone: s.availability_zone()?.to_string(),
-            })
-        })
-        .collect())
+    Ec2::new(ctx).subnet_ranges(vpc_id).await
 }
 
 /// The zone of the subnet holding `address`, if any.

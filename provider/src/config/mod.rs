@@ -1,8 +1,12 @@
 //! Provider configuration (`privatelink:` namespace): the typed settings, validation with a
 //! failure per key, what a change replaces, and the [`Configure`] hook the framework calls for
 //! CheckConfig, DiffConfig and Configure. Configure makes the [`Configured`] state (settings and
-//! the AWS SDK configuration, [`session`]) that every resource operation runs with, in its
+//! the AWS session, `aws::session`) that every resource operation runs with, in its
 //! [`Context`].
+//!
+//! Imports flow one way: aws/ reads this module's settings and [`Context`]; from aws/ this
+//! module uses only `aws::session` (the session Configure makes). `lib.rs`'s layering test
+//! enforces both.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,10 +20,9 @@ use pulumi_rs_provider::runtime::resource::CheckFailure;
 use pulumi_rs_provider::runtime::value::{reveal, PropertyMap, PropertyValue};
 use serde::{Deserialize, Serialize};
 
+use crate::aws::session::{self, ConnectError, Session};
 use crate::schema::schema;
 use crate::validate::{is_region, is_role_arn};
-
-pub mod session;
 
 /// What every resource operation gets: the framework's context, running with this provider's
 /// configured state.
@@ -233,26 +236,26 @@ fn parse_resolver(text: &str) -> Option<SocketAddr> {
     })
 }
 
-/// A configured provider: its settings and the AWS configuration built from them.
+/// A configured provider: its settings and the AWS session made from them.
 #[derive(Clone)]
 pub struct Configured(Arc<ConfiguredInner>);
 
 struct ConfiguredInner {
     config: ProviderConfig,
-    aws: aws_types::SdkConfig,
+    session: Session,
 }
 
 impl Configured {
-    pub fn new(config: ProviderConfig, aws: aws_types::SdkConfig) -> Self {
-        Configured(Arc::new(ConfiguredInner { config, aws }))
+    pub fn new(config: ProviderConfig, session: Session) -> Self {
+        Configured(Arc::new(ConfiguredInner { config, session }))
     }
 
     pub fn config(&self) -> &ProviderConfig {
         &self.0.config
     }
 
-    pub fn aws(&self) -> &aws_types::SdkConfig {
-        &self.0.aws
+    pub fn session(&self) -> &Session {
+        &self.0.session
     }
 }
 
@@ -298,17 +301,10 @@ impl Configure for PrivateLink {
         config: ProviderConfig,
         log: &dyn LogSink,
     ) -> Result<Configured, ConfigureError> {
-        let sdk = session::sdk_config(&config)
-            .await
-            .map_err(|e| ConfigureError::Unavailable(e.to_string()))?;
-        if sdk.region().is_none() {
-            return Err(ConfigureError::Invalid(MISSING_REGION.into()));
-        }
-        if config.skip_credentials_validation != Some(true) {
-            session::validate_credentials(&sdk)
-                .await
-                .map_err(|e| ConfigureError::Unavailable(e.to_string()))?;
-        }
+        let session = session::connect(&config).await.map_err(|e| match e {
+            ConnectError::NoRegion => ConfigureError::Invalid(MISSING_REGION.into()),
+            ConnectError::Setup(e) => ConfigureError::Unavailable(e.to_string()),
+        })?;
         if let Some(endpoint) = &config.endpoint {
             // Say so loudly: nothing this provider does will reach real AWS.
             log.log(
@@ -318,7 +314,7 @@ impl Configure for PrivateLink {
                 false,
             );
         }
-        Ok(Configured::new(config, sdk))
+        Ok(Configured::new(config, session))
     }
 }
 

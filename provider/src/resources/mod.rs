@@ -2,7 +2,10 @@
 //! types and properties must match schema.json (a test checks that).
 
 pub mod acceptance;
+#[cfg(test)]
+mod against_fake;
 pub mod consumer;
+pub mod endpoint_private_dns;
 pub mod naming;
 pub mod network;
 pub mod producer;
@@ -50,6 +53,10 @@ pub fn registry() -> Registry<Configured> {
         .register(
             acceptance::EndpointAcceptance,
             ResourceShape::from_schema(schema(), acceptance::EndpointAcceptance::TOKEN),
+        )
+        .register(
+            endpoint_private_dns::EndpointPrivateDns,
+            ResourceShape::from_schema(schema(), endpoint_private_dns::EndpointPrivateDns::TOKEN),
         )
 }
 

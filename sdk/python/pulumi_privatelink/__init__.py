@@ -5,6 +5,7 @@
 import pulumi
 from . import _utilities
 from .endpoint_acceptance import *
+from .endpoint_private_dns import *
 from .private_link_consumer import *
 from .private_link_producer import *
 from .provider import *
@@ -25,6 +26,8 @@ def _register_module() -> None:
         def construct(self, name: str, typ: str, urn: str) -> pulumi.Resource:
             if typ == "privatelink:index:EndpointAcceptance":
                 return EndpointAcceptance(name, pulumi.ResourceOptions(urn=urn))
+            if typ == "privatelink:index:EndpointPrivateDns":
+                return EndpointPrivateDns(name, pulumi.ResourceOptions(urn=urn))
             if typ == "privatelink:index:PrivateLinkConsumer":
                 return PrivateLinkConsumer(name, pulumi.ResourceOptions(urn=urn))
             if typ == "privatelink:index:PrivateLinkProducer":

@@ -38,7 +38,7 @@ class PrivateLinkConsumerArgs:
         :param pulumi.Input[Sequence[pulumi.Input[str]]] hostname_aliases: DNS names that resolve to the endpoint inside `vpcId`, typically the RDS Proxy's hostname from the producer, so that clients verifying the service's TLS certificate (`sslmode=verify-full`) connect through the endpoint. Each gets a Route 53 private hosted zone of exactly that name associated with the VPC, with an alias A record to the endpoint. A zone for the name that this resource did not make is never adopted. With aliases set, `jdbcUrl` uses the first one and asks for certificate verification.
         :param pulumi.Input['JdbcArgs'] jdbc: Set to get `jdbcUrl`, a JDBC URL through the endpoint.
         :param pulumi.Input[str] name: Name of the endpoint's security group (and its `Name` tag). Default: the resource name plus a random suffix. Changing it replaces the resource.
-        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+        :param pulumi.Input[bool] private_dns_enabled: Whether this resource manages the endpoint's private DNS (resolve the service's private DNS name to this endpoint inside the VPC; the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). Unset (the default), the consumer leaves private DNS alone: to have it on after one `pulumi up` with the EndpointAcceptance in the same program, use an EndpointPrivateDns with the acceptance's `endpointId` instead, and leave this unset. `true`: AWS turns it on only once the producer has accepted the connection; while the connection awaits acceptance it stays off with a warning (no wait), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. `false`: keeps it off.
         :param pulumi.Input[str] service_region: Region of the endpoint service when it is not this provider's Region (cross-Region PrivateLink). Changing it replaces the resource.
         :param pulumi.Input[Mapping[str, pulumi.Input[str]]] tags: Tags for every AWS resource made; merged over the provider's `defaultTags`.
         :param pulumi.Input[str] wait_for_acceptance: How long create and update wait for the producer to accept the connection, as a duration such as `10m` or `90s`. Default: do not wait; `state` reports `pendingAcceptance`.
@@ -142,7 +142,7 @@ class PrivateLinkConsumerArgs:
     @pulumi.getter(name="privateDnsEnabled")
     def private_dns_enabled(self) -> Optional[pulumi.Input[bool]]:
         """
-        Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+        Whether this resource manages the endpoint's private DNS (resolve the service's private DNS name to this endpoint inside the VPC; the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). Unset (the default), the consumer leaves private DNS alone: to have it on after one `pulumi up` with the EndpointAcceptance in the same program, use an EndpointPrivateDns with the acceptance's `endpointId` instead, and leave this unset. `true`: AWS turns it on only once the producer has accepted the connection; while the connection awaits acceptance it stays off with a warning (no wait), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. `false`: keeps it off.
         """
         return pulumi.get(self, "private_dns_enabled")
 
@@ -253,7 +253,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
         :param pulumi.Input['JdbcArgs'] jdbc: Set to get `jdbcUrl`, a JDBC URL through the endpoint.
         :param pulumi.Input[str] name: Name of the endpoint's security group (and its `Name` tag). Default: the resource name plus a random suffix. Changing it replaces the resource.
         :param pulumi.Input[int] port: Port clients connect to, e.g. 5432 (the producer's `port`).
-        :param pulumi.Input[bool] private_dns_enabled: Resolve the service's private DNS name to this endpoint inside the VPC (the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). AWS turns it on only once the producer has accepted the connection: while the connection awaits acceptance it stays off with a warning (no wait, so an EndpointAcceptance later in the same program works), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. Default `false`.
+        :param pulumi.Input[bool] private_dns_enabled: Whether this resource manages the endpoint's private DNS (resolve the service's private DNS name to this endpoint inside the VPC; the VPC needs DNS support and DNS hostnames, and the producer's name must be verified). Unset (the default), the consumer leaves private DNS alone: to have it on after one `pulumi up` with the EndpointAcceptance in the same program, use an EndpointPrivateDns with the acceptance's `endpointId` instead, and leave this unset. `true`: AWS turns it on only once the producer has accepted the connection; while the connection awaits acceptance it stays off with a warning (no wait), the output says `false`, and the next `pulumi up` after the acceptance turns it on; with `waitForAcceptance` set, create waits and turns it on. `false`: keeps it off.
         :param pulumi.Input[str] service_name: Endpoint service to connect to, the producer's `serviceName` output (`com.amazonaws.vpce.<region>.vpce-svc-...`). Changing it replaces the resource.
         :param pulumi.Input[str] service_region: Region of the endpoint service when it is not this provider's Region (cross-Region PrivateLink). Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] subnet_ids: Subnets for the endpoint's network interfaces, at most one per Availability Zone; each zone must be one the service supports. Changed in place (the endpoint and its DNS name stay).
@@ -402,7 +402,7 @@ class PrivateLinkConsumer(pulumi.CustomResource):
     @pulumi.getter(name="dnsEntries")
     def dns_entries(self) -> pulumi.Output[Sequence['outputs.DnsEntry']]:
         """
-        Every DNS name of the endpoint: regional, per zone, and the private DNS name when enabled.
+        Every DNS name of the endpoint: regional, per zone, and the private DNS name while it is on and `privateDnsEnabled` is set (an EndpointPrivateDns's name is not listed here: it is that resource's `privateDnsName`).
         """
         return pulumi.get(self, "dns_entries")
 
@@ -488,9 +488,9 @@ class PrivateLinkConsumer(pulumi.CustomResource):
 
     @property
     @pulumi.getter(name="privateDnsEnabled")
-    def private_dns_enabled(self) -> pulumi.Output[bool]:
+    def private_dns_enabled(self) -> pulumi.Output[Optional[bool]]:
         """
-        Whether AWS has private DNS on for the endpoint: `false` while the input asks for it but the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on.
+        Whether AWS has private DNS on for the endpoint, when the input is set: `false` while the input asks for it but the connection awaits acceptance; the next `pulumi up` after the acceptance turns it on. Absent when the input is unset.
         """
         return pulumi.get(self, "private_dns_enabled")
 

@@ -22,15 +22,18 @@ EXAMPLES = REPO / "examples"
 STACK = "dev"
 PROFILES = {"producer": PRODUCER, "consumer": CONSUMER}
 CONSUMER_CIDR = "10.1.0.0/16"
+# The producer's private DNS name, in a domain the emulator's public DNS stands for.
+PRIVATE_DNS_NAME = "sales-db.example.com"
 
 # What the user puts in each stack's config (every key of Pulumi.dev.yaml.example that has no
 # default), for the emulator's two accounts.
 SETTINGS = {
     "producer": {"aws:region": REGION, "aws:profile": "producer", "privatelink:region": REGION,
-                 "privatelink:profile": "producer", "consumerAccountId": CONSUMER, "consumerCidr": CONSUMER_CIDR},
+                 "privatelink:profile": "producer", "consumerAccountId": CONSUMER, "consumerCidr": CONSUMER_CIDR,
+                 "privateDnsName": PRIVATE_DNS_NAME},
     "consumer": {"aws:region": REGION, "aws:profile": "consumer", "privatelink:region": REGION,
                  "privatelink:profile": "consumer", "producerStack": f"organization/privatelink-producer/{STACK}",
-                 "producerProfile": "producer", "databaseUser": "glue_etl"},
+                 "producerProfile": "producer", "databaseUser": "glue_etl", "privateDns": "true"},
 }
 SECRET_SETTINGS = {"consumer": ("databasePassword",)}
 PROJECTS = {"producer": "privatelink-producer", "consumer": "privatelink-consumer"}
@@ -90,6 +93,20 @@ class ExampleStacks:
                 print(f"    {line}", end="", flush=True)
         process.wait()
         return Run(command, example, process.returncode, "".join(lines), time.monotonic() - started)
+
+    def verify_private_dns_name(self):
+        """What the producer's owner does once, after the first `up` with privateDnsName: publish
+        the TXT record of the output privateDnsVerification in the domain's public DNS (the
+        emulator's DNS stands for it) and ask AWS to check it
+        (`aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id ...`).
+        Answers the verification state."""
+        out = self.outputs("producer")
+        record = out["privateDnsVerification"]
+        self.emulator.dns_txt(f"{record['name']}.{out['privateDnsName']}", [record["value"]])
+        ec2 = self.emulator.client("ec2", PRODUCER)
+        ec2.start_vpc_endpoint_service_private_dns_verification(ServiceId=out["serviceId"])
+        [config] = ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[out["serviceId"]])["ServiceConfigurations"]
+        return config["PrivateDnsNameConfiguration"]["State"]
 
     def state(self, example):
         path = self.backend / PROJECTS[example] / f"{STACK}.json"

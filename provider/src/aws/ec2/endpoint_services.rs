@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::ResourceType;
 
-use super::{filter, first_failure, non_empty, tag_spec, Ec2, Tags};
+use super::{filter, first_failure, non_empty, tag_spec, SdkEc2, Tags};
 use crate::aws::error::{absent, required, AwsError};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT};
 use crate::aws::states::{DnsVerificationState, EndpointState, ServiceState};
@@ -59,7 +59,7 @@ impl ServiceChange {
     }
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     pub async fn endpoint_service(&self, id: &str) -> Result<Option<EndpointService>, AwsError> {
         let out = absent(
             send!(
@@ -168,6 +168,22 @@ impl Ec2<'_> {
                 .set_remove_private_dns_name(remove_dns.then_some(true))
                 .set_add_supported_regions(non_empty(&change.add_regions))
                 .set_remove_supported_regions(non_empty(&change.remove_regions))
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// StartVpcEndpointServicePrivateDnsVerification: AWS looks up the TXT record and sets the
+    /// verification state (read back with the service).
+    /// https://docs.aws.amazon.com/vpc/latest/privatelink/manage-dns-names.html
+    pub async fn start_private_dns_verification(&self, service_id: &str) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "StartVpcEndpointServicePrivateDnsVerification",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .start_vpc_endpoint_service_private_dns_verification()
+                .service_id(service_id)
         )
         .await?;
         Ok(())

@@ -2,7 +2,7 @@
 
 use aws_sdk_ec2::types::ResourceType;
 
-use super::{filter, first_failure, non_empty, tag_spec, Ec2, Tags};
+use super::{filter, first_failure, non_empty, tag_spec, SdkEc2, Tags};
 use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT};
 use crate::aws::states::{DnsVerificationState, EndpointState};
@@ -31,12 +31,33 @@ pub struct Endpoint {
     pub state: EndpointState,
     pub vpc_id: String,
     pub service_name: String,
+    /// The service's Region, for a cross-Region endpoint.
+    pub service_region: Option<String>,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
     pub dns_entries: Vec<DnsEntry>,
     pub network_interface_ids: Vec<String>,
     pub tags: Tags,
+}
+
+impl Endpoint {
+    /// The names AWS made for this endpoint (regional and zonal `<endpoint id>-…` names).
+    pub fn own_dns_entries(&self) -> impl Iterator<Item = &DnsEntry> {
+        self.dns_entries.iter().filter(|d| self.is_own_name(d))
+    }
+
+    /// The service's private DNS names, listed while private DNS is on.
+    pub fn private_dns_entries(&self) -> impl Iterator<Item = &DnsEntry> {
+        self.dns_entries.iter().filter(|d| !self.is_own_name(d))
+    }
+
+    fn is_own_name(&self, entry: &DnsEntry) -> bool {
+        entry
+            .dns_name
+            .strip_prefix(&self.id)
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
 }
 
 /// What the endpoint should be changed to; empty fields leave it alone.
@@ -59,7 +80,7 @@ impl EndpointChange {
     }
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     /// The service as this account sees it; `None` when it does not exist or this account is
     /// not allowed to use it (AWS does not say which).
     pub async fn service_detail(
@@ -256,6 +277,7 @@ fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Result<Endpoint, AwsError
         state: EndpointState::parse(&required(OP, "State", e.state().map(|s| s.as_str()))?),
         vpc_id: required(OP, "VpcId", e.vpc_id())?,
         service_name: required(OP, "ServiceName", e.service_name())?,
+        service_region: e.service_region().map(String::from),
         subnet_ids: e.subnet_ids().to_vec(),
         security_group_ids: e
             .groups()
@@ -276,4 +298,62 @@ fn endpoint_of(e: &aws_sdk_ec2::types::VpcEndpoint) -> Result<Endpoint, AwsError
         network_interface_ids: e.network_interface_ids().to_vec(),
         tags: from_sdk(e.tags()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> DnsEntry {
+        DnsEntry {
+            dns_name: name.into(),
+            hosted_zone_id: "Z1".into(),
+        }
+    }
+
+    #[test]
+    fn the_services_private_name_is_told_from_the_endpoints_own_names() {
+        let service = "vpce-svc-0abc.us-east-1.vpce.amazonaws.com";
+        let endpoint = Endpoint {
+            id: "vpce-0123".into(),
+            state: EndpointState::Available,
+            vpc_id: "vpc-1".into(),
+            service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0abc".into(),
+            service_region: None,
+            subnet_ids: vec![],
+            security_group_ids: vec![],
+            private_dns_enabled: true,
+            dns_entries: vec![
+                entry(&format!("vpce-0123-x1y2.{service}")),
+                entry(&format!("vpce-0123-x1y2-us-east-1a.{service}")),
+                entry("db.example.com"),
+                // Another endpoint's id that starts like this one's is not this one's name.
+                entry(&format!("vpce-01234-x1y2.{service}")),
+            ],
+            network_interface_ids: vec![],
+            tags: Tags::default(),
+        };
+        let own: Vec<&str> = endpoint
+            .own_dns_entries()
+            .map(|d| d.dns_name.as_str())
+            .collect();
+        assert_eq!(
+            own,
+            [
+                format!("vpce-0123-x1y2.{service}"),
+                format!("vpce-0123-x1y2-us-east-1a.{service}")
+            ]
+        );
+        let private: Vec<&str> = endpoint
+            .private_dns_entries()
+            .map(|d| d.dns_name.as_str())
+            .collect();
+        assert_eq!(
+            private,
+            [
+                "db.example.com".to_string(),
+                format!("vpce-01234-x1y2.{service}")
+            ]
+        );
+    }
 }

@@ -1,9 +1,11 @@
-//! VPC facts: CIDR blocks, subnets and their zones, DNS attributes. The ids are the user's, so
+//! VPC facts: CIDR blocks, subnets and their zones (by id, and every subnet of a VPC with its
+//! block), DNS attributes. The ids are the user's, so
 //! "not found" is a typo to report at once, never retried as eventual consistency.
 
-use super::Ec2;
+use super::SdkEc2;
 use crate::aws::error::{required, AwsError};
 use crate::aws::retry::{all_pages, send, TRANSIENT};
+use crate::aws::target_zones::SubnetRange;
 
 #[derive(Debug, Clone)]
 pub struct Subnet {
@@ -23,7 +25,7 @@ fn subnet_of(s: &aws_sdk_ec2::types::Subnet) -> Result<Subnet, AwsError> {
     })
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     /// The VPC's IPv4 CIDR blocks (primary and associated).
     pub async fn vpc_cidrs(&self, vpc_id: &str) -> Result<Vec<String>, AwsError> {
         let out = send!(
@@ -76,6 +78,36 @@ impl Ec2<'_> {
             Ok((subnets, out.next_token().map(String::from)))
         })
         .await
+    }
+
+    pub async fn subnet_ranges(&self, vpc_id: &str) -> Result<Vec<SubnetRange>, AwsError> {
+        let vpc = super::filter("vpc-id", [vpc_id]);
+        let vpc = &vpc;
+        let subnets = all_pages(|token| async move {
+            let out = send!(
+                self.ctx,
+                "DescribeSubnets",
+                TRANSIENT,
+                self.client
+                    .describe_subnets()
+                    .filters(vpc.clone())
+                    .set_next_token(token.clone())
+            )
+            .await?;
+            let ranges = out
+                .subnets()
+                .iter()
+                .filter_map(|s| {
+                    Some(SubnetRange {
+                        cidr: s.cidr_block()?.to_string(),
+                        zone: s.availability_zone()?.to_string(),
+                    })
+                })
+                .collect();
+            Ok((ranges, out.next_token().map(String::from)))
+        })
+        .await?;
+        Ok(subnets)
     }
 
     /// The VPC's `enableDnsSupport` and `enableDnsHostnames` attributes.

@@ -6,7 +6,7 @@ use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType, SecurityGroup as SdkSecurityGroup, UserIdGroupPair,
 };
 
-use super::{filter, ignore_duplicate, tag_spec, Ec2, Tags};
+use super::{filter, ignore_duplicate, tag_spec, Ec2Api, SdkEc2, Tags};
 use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::aws::tags::from_sdk;
@@ -72,6 +72,15 @@ pub struct SecurityGroup {
 pub enum MadeGroup {
     New(String),
     Existing(SecurityGroup),
+}
+
+impl MadeGroup {
+    pub fn id(&self) -> &str {
+        match self {
+            MadeGroup::New(id) => id,
+            MadeGroup::Existing(group) => &group.id,
+        }
+    }
 }
 
 /// `text` as EC2 accepts a group description: characters it refuses (a resource name may hold
@@ -152,7 +161,7 @@ fn first_group(groups: &[SdkSecurityGroup]) -> Result<Option<SecurityGroup>, Aws
     groups.first().map(group_of).transpose()
 }
 
-impl Ec2<'_> {
+impl SdkEc2<'_> {
     pub async fn security_group(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
         let out = absent(
             send!(
@@ -404,33 +413,14 @@ impl Ec2<'_> {
         .await
     }
 
-    /// Deletes the group once nothing holds it. Gone is fine. Another group's rule naming it is
-    /// a dependency no wait ends: that fails at once, naming the referencing groups. Network
-    /// interfaces that AWS releases late (a deleted endpoint's or load balancer's) are waited
-    /// out by reading them, so the delete is sent once; it still retries "in use" for the
-    /// moment between an interface's release and the group being free.
-    pub async fn delete_security_group(&self, id: &str) -> Result<(), ResourceError> {
-        let referencing = match self.groups_referencing(id).await {
-            Ok(groups) => groups,
-            Err(e) if e.is(ErrorKind::NotFound) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        if !referencing.is_empty() {
-            let names: Vec<String> = referencing
-                .iter()
-                .map(|g| format!("{} ({})", g.id, g.name))
-                .collect();
-            return Err(AwsError {
-                operation: "DeleteSecurityGroup",
-                code: "DependencyViolation".into(),
-                message: format!(
-                    "security group {id} is still named in the rules of {}; remove those rules \
-                     (or delete those groups) first",
-                    names.join(", ")
-                ),
-                kind: ErrorKind::Other,
-            }
-            .into());
+    /// Deletes the group once nothing holds it. Gone is fine. Another group's rule naming it
+    /// fails at once ([`refuse_if_referenced`]). Network interfaces that AWS releases late (a
+    /// deleted endpoint's or load balancer's) are waited out by reading them, so the delete is
+    /// sent once; it still retries "in use" for the moment between an interface's release and
+    /// the group being free.
+    pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
+        if refuse_if_referenced(self, id).await?.is_none() {
+            return Ok(());
         }
         let what = format!("network interfaces to release security group {id}");
         wait_for(
@@ -449,7 +439,16 @@ impl Ec2<'_> {
                 })
             },
         )
-        .await?;
+        .await
+        .map_err(|e| AwsError {
+            operation: "DeleteSecurityGroup",
+            code: String::new(),
+            kind: match e {
+                ResourceError::Cancelled(_) => ErrorKind::Cancelled,
+                _ => ErrorKind::GaveUp,
+            },
+            message: e.to_string(),
+        })?;
         absent(
             send!(
                 self.ctx,
@@ -466,6 +465,37 @@ impl Ec2<'_> {
 /// AWS releases a deleted endpoint's or load balancer's interfaces within minutes; the same
 /// ceiling as retry.rs gives "still in use".
 const RELEASE_WITHIN: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
+/// Before a delete: another group's rule naming `id` is a dependency no wait ends (EC2 answers
+/// `DependencyViolation` until that rule goes), so it fails at once, naming the referencing
+/// groups. `None` when the group is gone.
+pub async fn refuse_if_referenced(
+    ec2: &(dyn Ec2Api + '_),
+    id: &str,
+) -> Result<Option<()>, AwsError> {
+    let referencing = match ec2.groups_referencing(id).await {
+        Ok(groups) => groups,
+        Err(e) if e.is(ErrorKind::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if referencing.is_empty() {
+        return Ok(Some(()));
+    }
+    let names: Vec<String> = referencing
+        .iter()
+        .map(|g| format!("{} ({})", g.id, g.name))
+        .collect();
+    Err(AwsError {
+        operation: "DeleteSecurityGroup",
+        code: "DependencyViolation".into(),
+        message: format!(
+            "security group {id} is still named in the rules of {}; remove those rules \
+             (or delete those groups) first",
+            names.join(", ")
+        ),
+        kind: ErrorKind::Other,
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -55,7 +55,8 @@ pub struct ConsumerState {
     /// This create's id, tagged on the pieces (naming::INSTANCE_TAG).
     pub instance_id: Option<String>,
     /// Whether AWS has private DNS on for the endpoint, which the outputs' `privateDnsEnabled`
-    /// shows (over the input): AWS turns it on only after the producer accepts.
+    /// shows (over the input) when the input is set: AWS turns it on only after the producer
+    /// accepts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_dns_enabled: Option<bool>,
     pub endpoint_id: Option<String>,
@@ -199,7 +200,8 @@ pub async fn check(
             "neither allowedSecurityGroupIds nor allowedCidrs is set: nothing will be able to reach the endpoint",
         );
     }
-    news.private_dns_enabled.get_or_insert(false);
+    // Unset stays unset: private DNS is then not this resource's to manage (an
+    // EndpointPrivateDns may own it), so it never turns it back off.
     f.checked(news)
 }
 

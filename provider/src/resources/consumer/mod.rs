@@ -13,12 +13,14 @@ use async_trait::async_trait;
 pub use inputs::{ConsumerInputs, ConsumerState};
 
 use crate::aws::ec2::{
-    DnsVerificationState, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, SecurityGroup,
+    DnsEntry, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, SecurityGroup,
     ServiceDetail, Tags,
 };
 use crate::config::{Configured, Context};
 use crate::resources::naming::{self, NAME_TAG};
-use crate::resources::{in_program_order, network, optional_in_program_order};
+use crate::resources::{
+    endpoint_private_dns, in_program_order, network, optional_in_program_order,
+};
 use aliases::AliasZone;
 use inputs::{DnsEntryOutput, Jdbc};
 use pulumi_rs_provider::runtime::resource::{Checked, Resource, ResourceError};
@@ -81,32 +83,15 @@ async fn preflight(ec2: &Ec2<'_>, inputs: &ConsumerInputs) -> Result<ServiceDeta
             service.zones.join(", ")
         )));
     }
-    if inputs.private_dns() && service.private_dns_name.is_none() {
-        return Err(ResourceError::Invalid(format!(
-            "privateDnsEnabled: endpoint service `{}` has no private DNS name; leave it false and use dnsName",
-            inputs.service_name
-        )));
-    }
     if inputs.private_dns() {
-        if let Some(state) = service
-            .private_dns_state
-            .as_ref()
-            .filter(|s| **s != DnsVerificationState::Verified)
-        {
-            return Err(ResourceError::Invalid(format!(
-                "privateDnsEnabled: the service's private DNS name `{}` is not verified yet ({state}); \
-                 the producer must publish its privateDnsVerification TXT record first",
-                service.private_dns_name.as_deref().unwrap_or_default()
-            )));
-        }
-        let (support, hostnames) = ec2.vpc_dns_attributes(&inputs.vpc_id).await?;
-        if !(support && hostnames) {
-            return Err(ResourceError::Invalid(format!(
-                "privateDnsEnabled: VPC {} needs enableDnsSupport and enableDnsHostnames turned on \
-                 (now {support} and {hostnames})",
-                inputs.vpc_id
-            )));
-        }
+        endpoint_private_dns::check_possible(
+            ec2,
+            &inputs.service_name,
+            Some(&service),
+            &inputs.vpc_id,
+            "privateDnsEnabled",
+        )
+        .await?;
     }
     Ok(service)
 }
@@ -319,8 +304,15 @@ async fn converge(
         endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
         fresh = true;
     }
-    if endpoint.private_dns_enabled != inputs.private_dns() {
-        if inputs.private_dns() && endpoint.state != EndpointState::Available {
+    // Unset, private DNS is not this resource's (an EndpointPrivateDns may own it).
+    let Some(private_dns) = inputs.private_dns_enabled else {
+        return Ok(Converged {
+            endpoint: fresh.then_some(endpoint),
+            group: settled,
+        });
+    };
+    if endpoint.private_dns_enabled != private_dns {
+        if private_dns && endpoint.state != EndpointState::Available {
             if endpoint.state == EndpointState::PendingAcceptance {
                 // AWS turns private DNS on only once the producer has accepted, and in the
                 // examples' layout the acceptance is made after this resource, in the same
@@ -340,7 +332,7 @@ async fn converge(
             endpoint = wait_for_state(ctx, &ec2, &endpoint.id, PRIVATE_DNS_WAIT).await?;
         }
         let change = EndpointChange {
-            private_dns_enabled: Some(inputs.private_dns()),
+            private_dns_enabled: Some(private_dns),
             ..EndpointChange::default()
         };
         ec2.modify_endpoint(&endpoint.id, &change).await?;
@@ -399,7 +391,10 @@ async fn observe(
     live.service_name = endpoint.service_name.clone();
     live.vpc_id = endpoint.vpc_id.clone();
     live.subnet_ids = in_program_order(&inputs.subnet_ids, endpoint.subnet_ids.clone());
-    live.private_dns_enabled = Some(endpoint.private_dns_enabled);
+    let managed_private_dns = inputs
+        .private_dns_enabled
+        .map(|_| endpoint.private_dns_enabled);
+    live.private_dns_enabled = managed_private_dns;
     let mut group_found = None;
     {
         if let Some(group) = group {
@@ -432,11 +427,21 @@ async fn observe(
         .hostname_aliases
         .as_ref()
         .map(|wanted| wanted.iter().filter(|a| live_alias(a)).cloned().collect());
-    let dns_name = endpoint.dns_entries.first().map(|d| d.dns_name.clone());
+    let dns_name = endpoint
+        .own_dns_entries()
+        .next()
+        .map(|d| d.dns_name.clone());
+    // The service's private DNS name is listed only where this resource manages private DNS:
+    // an EndpointPrivateDns turning it on is not a change of this resource.
+    let dns_entries: Vec<&DnsEntry> = if managed_private_dns.is_some() {
+        endpoint.dns_entries.iter().collect()
+    } else {
+        endpoint.own_dns_entries().collect()
+    };
     let first_alias = live.aliases().first().cloned();
     let state = ConsumerState {
         instance_id: None,
-        private_dns_enabled: Some(endpoint.private_dns_enabled),
+        private_dns_enabled: managed_private_dns,
         endpoint_id: Some(endpoint.id.clone()),
         security_group_id: group_found,
         state: Some(endpoint.state.to_string()),
@@ -445,9 +450,8 @@ async fn observe(
         }),
         dns_name,
         hostname_alias_zones: observed_aliases.zones,
-        dns_entries: endpoint
-            .dns_entries
-            .iter()
+        dns_entries: dns_entries
+            .into_iter()
             .map(|d| DnsEntryOutput {
                 dns_name: d.dns_name.clone(),
                 hosted_zone_id: d.hosted_zone_id.clone(),

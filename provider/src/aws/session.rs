@@ -1,6 +1,11 @@
-//! The AWS side of Configure: the SDK configuration built from the provider's configuration
-//! through the standard credential chain (environment, profile, SSO, instance role), optionally
-//! assuming a role, and the check that the credentials work.
+//! The AWS session a configured provider runs with: the SDK configuration built from the
+//! provider's settings through the standard credential chain (environment, profile, SSO,
+//! instance role), optionally assuming a role, and the check that the credentials work.
+//!
+//! This is the one piece of aws/ that config/ imports (Configure calls [`connect`]); everything
+//! else flows the other way (aws/ reads config's settings and its `Context`). A [`Session`] also
+//! says which implementation of the AWS layer's traits the resources get: the SDK's, or (in unit
+//! tests) the in-memory fake of `aws::fake`.
 
 use std::time::Duration;
 
@@ -9,7 +14,7 @@ use aws_config::BehaviorVersion;
 use aws_types::region::Region;
 use aws_types::SdkConfig;
 
-use super::ProviderConfig;
+use crate::config::ProviderConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsSetupError {
@@ -28,6 +33,74 @@ const VALIDATION_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one attempt of one AWS call may take before ours counts it as a transient failure.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The AWS side of a configured provider.
+#[derive(Clone)]
+pub struct Session {
+    sdk: SdkConfig,
+    backend: Backend,
+}
+
+/// Who answers the AWS layer's calls.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sdk,
+    #[cfg(test)]
+    Fake(std::sync::Arc<super::fake::Fake>),
+}
+
+impl Session {
+    pub fn sdk(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// The Region the calls go to.
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.region().map(|r| r.as_ref())
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// A session whose calls the in-memory fake answers, in `region`.
+    #[cfg(test)]
+    pub(crate) fn fake(fake: std::sync::Arc<super::fake::Fake>, region: &str) -> Self {
+        Session {
+            sdk: SdkConfig::builder()
+                .region(Region::new(region.to_string()))
+                .behavior_version(BehaviorVersion::latest())
+                .build(),
+            backend: Backend::Fake(fake),
+        }
+    }
+}
+
+/// Why Configure cannot make a session.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// Neither the settings nor the environment or profile name a Region.
+    #[error("no AWS region is set")]
+    NoRegion,
+    #[error(transparent)]
+    Setup(#[from] AwsSetupError),
+}
+
+/// The session for `config`: the SDK configuration, which must name a Region, and, unless
+/// `skipCredentialsValidation`, proof that the credentials work.
+pub async fn connect(config: &ProviderConfig) -> Result<Session, ConnectError> {
+    let sdk = sdk_config(config).await?;
+    if sdk.region().is_none() {
+        return Err(ConnectError::NoRegion);
+    }
+    if config.skip_credentials_validation != Some(true) {
+        validate_credentials(&sdk).await?;
+    }
+    Ok(Session {
+        sdk,
+        backend: Backend::Sdk,
+    })
+}
 
 /// The SDK configuration the provider's AWS clients are built from.
 pub async fn sdk_config(config: &ProviderConfig) -> Result<SdkConfig, AwsSetupError> {
@@ -106,7 +179,7 @@ pub async fn validate_credentials(sdk: &SdkConfig) -> Result<String, AwsSetupErr
     let sts = aws_sdk_sts::Client::new(sdk);
     let identity = tokio::time::timeout(
         VALIDATION_TIMEOUT,
-        crate::aws::retry::logged("GetCallerIdentity", 1, sts.get_caller_identity().send()),
+        super::retry::logged("GetCallerIdentity", 1, sts.get_caller_identity().send()),
     )
     .await
     .map_err(|_| {

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+import botocore.exceptions
+
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(REPO / "tests" / "python"), str(REPO / "tests" / "aws-emulator")]
@@ -75,11 +77,14 @@ class Sessions:
     """Every plugin process a phase starts; their peak resident memory is read (VmHWM) before
     they stop."""
 
-    def __init__(self, binary, emulator):
+    def __init__(self, binary, emulator, log_dir=None, phase=""):
         self.binary = binary
         self.emulator = emulator
         self.started = []
         self.peak_kb = 0
+        self.log_dir = log_dir
+        self.phase = phase
+        self.saved = 0
 
     def start(self, account):
         self.started.append(ProviderSession(self.binary, self.emulator, account))
@@ -88,6 +93,11 @@ class Sessions:
     def stop_all(self):
         for session in self.started:
             self.peak_kb = max(self.peak_kb, peak_rss_kb(session.plugin.process.pid))
+            if self.log_dir:
+                # Each AWS call and each poll of a wait, with its duration (-v=9): where the time went.
+                self.saved += 1
+                path = pathlib.Path(self.log_dir) / f"{self.phase}-{self.saved}-{session.account}.log"
+                path.write_text(session.stderr())
             session.stop()
         self.started.clear()
 
@@ -138,9 +148,9 @@ def launch_ms(binary, launches, config_dir):
 
 # The article's flow: critical paths, calls per operation, previews, memory.
 
-def article(emulator, binary, factor, repeats):
+def article(emulator, binary, factor, repeats, log_dir=None):
     producer_net, consumer_net, delays = fresh_accounts(emulator, factor)
-    sessions = Sessions(binary, emulator)
+    sessions = Sessions(binary, emulator, log_dir, "article")
     calls = Calls(emulator)
     figures = {"delays_s": delays, "aws_calls": {"producer": {}, "consumer": {}, "acceptance": {}},
                "preview_ms": {}}
@@ -217,10 +227,21 @@ def preview_ms(resource, news, repeats):
 def wait_until(describe, ready, poll=0.05, timeout=600):
     """Polls faster than anyone at a console would: the naive time is the AWS delays' sum."""
     deadline = time.monotonic() + timeout
-    while not ready(describe()):
+    while not ready_now(describe, ready):
         if time.monotonic() > deadline:
             raise TimeoutError("the naive flow waited too long")
         time.sleep(poll)
+
+
+def ready_now(describe, ready):
+    """A thing just made may be missing from reads for a moment (the emulator's visibility lag,
+    as AWS's eventual consistency): not ready yet."""
+    try:
+        return ready(describe())
+    except botocore.exceptions.ClientError as e:
+        if "NotFound" in e.response["Error"]["Code"]:
+            return False
+        raise
 
 
 def naive_flow(emulator, factor):
@@ -273,9 +294,9 @@ def naive_flow(emulator, factor):
 
 # scale: one producer, n consumers, each its own endpoint and acceptance.
 
-def scale(emulator, binary, factor, consumers):
+def scale(emulator, binary, factor, consumers, log_dir=None):
     producer_net, consumer_net, _delays = fresh_accounts(emulator, factor)
-    sessions = Sessions(binary, emulator)
+    sessions = Sessions(binary, emulator, log_dir, f"scale{consumers}")
     calls = Calls(emulator)
     counted = {}
     try:
@@ -352,6 +373,7 @@ def main():
     parser.add_argument("--state-dir", required=True, help="the emulator's pid, url and log")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 1 and 3 consumers, faster delays")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--logs", help="write each plugin's stderr (-v=9: one line per AWS call) to this directory")
     parser.add_argument("--factor", type=float, help=f"scale of AWS's delays (default {FACTOR:.4f}, quick {QUICK_FACTOR:.4f})")
     args = parser.parse_args()
 
@@ -361,12 +383,14 @@ def main():
     figures = {"quick": args.quick, "delay_factor": round(factor, 5), "launches": launches}
     launch_dir = pathlib.Path(args.state_dir) / "launch"
     launch_dir.mkdir(parents=True, exist_ok=True)
+    if args.logs:
+        pathlib.Path(args.logs).mkdir(parents=True, exist_ok=True)
     figures["launch_ms"] = launch_ms(args.provider, launches, str(launch_dir))
     with Emulator.start(args.state_dir) as emulator:
-        figures.update(article(emulator, args.provider, factor, repeats))
+        figures.update(article(emulator, args.provider, factor, repeats, args.logs))
         figures["naive_s"] = round(naive_flow(emulator, factor), 3)
         figures["naive_ratio"] = round(figures["naive_s"] / figures["ours_article_create_s"], 3)
-        figures["scale"] = {str(n): scale(emulator, args.provider, factor, n) for n in consumer_counts}
+        figures["scale"] = {str(n): scale(emulator, args.provider, factor, n, args.logs) for n in consumer_counts}
     print(table(figures))
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")

@@ -38,7 +38,7 @@ use async_trait::async_trait;
 
 use super::ec2::{
     refuse_if_referenced, Connection, DnsEntry, DnsVerification, Ec2Api, Endpoint, EndpointChange,
-    EndpointService, Peer, Rule, SecurityGroup, ServiceChange, ServiceDetail, Subnet,
+    EndpointService, MadeGroup, Peer, Rule, SecurityGroup, ServiceChange, ServiceDetail, Subnet,
 };
 use super::elbv2::{HealthCheck, Listener, LoadBalancer, LoadBalancingApi, TargetGroup};
 use super::error::{absent, AwsError};
@@ -668,7 +668,7 @@ impl Ec2Api for FakeEc2<'_> {
         name: &str,
         _description: &str,
         tags: &Tags,
-    ) -> Result<SecurityGroup, AwsError> {
+    ) -> Result<MadeGroup, AwsError> {
         const OP: &str = "CreateSecurityGroup";
         let created = self
             .run(OP, |w| {
@@ -703,16 +703,24 @@ impl Ec2Api for FakeEc2<'_> {
                         tags: tags.clone(),
                     },
                 );
-                Ok(w.group(&id))
+                Ok(id)
             })
             .await;
         match created {
-            Ok(group) => group.ok_or_else(|| not_found(OP, "InvalidGroup.NotFound", name)),
-            Err(e) if e.is(super::error::ErrorKind::Duplicate) => {
-                self.security_group_named(vpc_id, name).await?.ok_or(e)
-            }
+            Ok(id) => Ok(MadeGroup::New(id)),
+            Err(e) if e.is(super::error::ErrorKind::Duplicate) => self
+                .security_group_named(vpc_id, name)
+                .await?
+                .map(MadeGroup::Existing)
+                .ok_or(e),
             Err(e) => Err(e),
         }
+    }
+
+    async fn security_group_just_made(&self, id: &str) -> Result<SecurityGroup, AwsError> {
+        self.security_group(id)
+            .await?
+            .ok_or_else(|| not_found("DescribeSecurityGroups", "InvalidGroup.NotFound", id))
     }
 
     async fn sync_rules(
@@ -1942,10 +1950,18 @@ mod tests {
             .create_security_group(VPC, "target", "d", &tags)
             .await
             .expect("group");
+        let target = ec2
+            .security_group_just_made(target.id())
+            .await
+            .expect("visible");
         let client = ec2
             .create_security_group(VPC, "client", "d", &tags)
             .await
             .expect("group");
+        let client = ec2
+            .security_group_just_made(client.id())
+            .await
+            .expect("visible");
         let rule = Rule::tcp(5432, Peer::Group(target.id.clone()));
         ec2.sync_rules(&client, &BTreeSet::new(), &BTreeSet::from([rule]))
             .await
@@ -1981,7 +1997,7 @@ mod tests {
             .create_security_group(VPC, "g", "d", &Tags::new())
             .await
             .expect("group");
-        assert_eq!(first.id, again.id);
+        assert_eq!(first.id(), again.id());
         assert_eq!(
             fake.writes(),
             ["CreateSecurityGroup", "CreateSecurityGroup"]

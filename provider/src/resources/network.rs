@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::aws::ec2::{Ec2, Rule, Subnet, Tags};
+use crate::aws::ec2::{Ec2, MadeGroup, Rule, SecurityGroup, Subnet, Tags};
 use crate::resources::naming;
 use pulumi_rs_provider::runtime::resource::ResourceError;
 
@@ -43,31 +43,40 @@ pub async fn subnets_in_vpc(
     Ok(ordered)
 }
 
-/// The resource's security group: found by id when known, else by name in the VPC, else
-/// created; then its rules and tags are made what is asked. Returns its id. A group found by
-/// name is adopted only if this resource made it (an interrupted create left it, tagged
-/// naming::NAME_TAG), never a group someone else made with the same name.
-#[allow(clippy::too_many_arguments)]
-pub async fn ensure_security_group(
+/// The resource's security group as it is before anything is written: by id when known, else
+/// by name in the VPC.
+pub async fn find_security_group(
     ec2: &Ec2<'_>,
     known: Option<&str>,
     vpc_id: &str,
     name: &str,
-    description: &str,
-    (ingress, egress): (&BTreeSet<Rule>, &BTreeSet<Rule>),
-    tags: &Tags,
-    previous_tags: &Tags,
-) -> Result<String, ResourceError> {
-    let existing = match known {
+) -> Result<Option<SecurityGroup>, ResourceError> {
+    Ok(match known {
         Some(id) => ec2.security_group(id).await?,
         None => ec2.security_group_named(vpc_id, name).await?,
-    };
-    let group = match existing {
+    })
+}
+
+/// The group [`find_security_group`] found, or a new one. Returns its id, and the group when it
+/// was there (a new one's rules are read by [`settle_security_group`]). A group found by name is
+/// adopted only if this resource made it (an interrupted create left it, tagged
+/// naming::NAME_TAG), never a group someone else made with the same name.
+pub async fn make_security_group(
+    ec2: &Ec2<'_>,
+    found: Option<SecurityGroup>,
+    known: Option<&str>,
+    (vpc_id, name, description): (&str, &str, &str),
+    tags: &Tags,
+) -> Result<(String, Option<SecurityGroup>), ResourceError> {
+    let group = match found {
         Some(group) => group,
-        None => {
-            ec2.create_security_group(vpc_id, name, description, tags)
-                .await?
-        }
+        None => match ec2
+            .create_security_group(vpc_id, name, description, tags)
+            .await?
+        {
+            MadeGroup::New(id) => return Ok((id, None)),
+            MadeGroup::Existing(group) => group,
+        },
     };
     if known.is_none() && !naming::made_by(&group.tags, name) {
         return Err(ResourceError::Invalid(format!(
@@ -76,8 +85,30 @@ pub async fn ensure_security_group(
             group.id
         )));
     }
+    Ok((group.id.clone(), Some(group)))
+}
+
+/// Makes the group's rules and tags what is asked, writing only the differences. `found` is the
+/// group as read before; `None` for a group this run created (read back here, with the tags it
+/// was created with). Answers the group with the rules it has now (its tags as read).
+pub async fn settle_security_group(
+    ec2: &Ec2<'_>,
+    id: &str,
+    found: Option<SecurityGroup>,
+    (ingress, egress): (&BTreeSet<Rule>, &BTreeSet<Rule>),
+    tags: &Tags,
+    previous_tags: &Tags,
+) -> Result<SecurityGroup, ResourceError> {
+    let group = match found {
+        Some(group) => group,
+        None => ec2.security_group_just_made(id).await?,
+    };
     ec2.sync_rules(&group, ingress, egress).await?;
     ec2.sync_tags(&group.id, &group.tags, tags, previous_tags)
         .await?;
-    Ok(group.id)
+    Ok(SecurityGroup {
+        ingress: ingress.clone(),
+        egress: egress.clone(),
+        ..group
+    })
 }

@@ -65,6 +65,32 @@ def test_security_group_of_endpoint_eni_and_nlb_is_a_dependency(emulator, ec2_a,
     ec2_a.delete_security_group(GroupId=nlb_group)
 
 
+def test_interfaces_held_after_a_delete_are_listed_until_released(emulator, ec2_a, ec2_b, elbv2_a):
+    """DescribeNetworkInterfaces (filter group-id) lists the requester-managed ENIs of a deleted
+    endpoint or load balancer until AWS releases them, so a client can wait by reading.
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html
+         https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html"""
+    emulator.call("POST", "/_emulator/config", {"eni_release": 0.5})
+    svc, arn, nlb_group, ep, ep_group = _pair(ec2_a, ec2_b, elbv2_a, acceptance=False)
+
+    def using(ec2, group):
+        return ec2.describe_network_interfaces(
+            Filters=[{"Name": "group-id", "Values": [group]}])["NetworkInterfaces"]
+
+    ec2_b.delete_vpc_endpoints(VpcEndpointIds=[ep["VpcEndpointId"]])
+    held = using(ec2_b, ep_group)
+    assert held and all(e["RequesterManaged"] and e["Status"] == "in-use" for e in held), held
+    assert all(e["Description"] == f"VPC Endpoint Interface {ep['VpcEndpointId']}" for e in held)
+    ec2_a.delete_vpc_endpoint_service_configurations(ServiceIds=[svc["ServiceId"]])
+    elbv2_a.delete_load_balancer(LoadBalancerArn=arn)
+    held = using(ec2_a, nlb_group)
+    assert held and all(e["Description"].startswith("ELB net/") and e["RequesterManaged"] for e in held), held
+    time.sleep(0.6)
+    assert using(ec2_b, ep_group) == [] and using(ec2_a, nlb_group) == []
+    ec2_b.delete_security_group(GroupId=ep_group)
+    ec2_a.delete_security_group(GroupId=nlb_group)
+
+
 def test_security_group_referenced_by_another_groups_rule(ec2_a):
     vpc, _subnets = network(ec2_a)
     db, nlb_group = security_group(ec2_a, vpc, "db"), security_group(ec2_a, vpc, "nlb")

@@ -27,7 +27,9 @@ pub use super::tags::Tags;
 pub use endpoint_services::{Connection, DnsVerification, EndpointService, ServiceChange};
 pub use endpoints::{DnsEntry, Endpoint, EndpointChange, ServiceDetail};
 pub use network::Subnet;
-pub use security_groups::{description_text, refuse_if_referenced, Peer, Rule, SecurityGroup};
+pub use security_groups::{
+    description_text, refuse_if_referenced, MadeGroup, Peer, Rule, SecurityGroup,
+};
 
 super::api_trait! {
     /// The EC2 calls the resources make. Lookups answer `None` for what does not exist; deletes
@@ -58,13 +60,17 @@ super::api_trait! {
         /// Groups other than `group_id` with a rule naming it as peer.
         async fn groups_referencing(&self, group_id: &str) -> Result<Vec<SecurityGroup>, AwsError>;
         /// Creates the group; when the VPC already has a group of that name, answers that one.
+        /// A new group is answered by id: its rules are read by `security_group_just_made`.
         async fn create_security_group(
             &self,
             vpc_id: &str,
             name: &str,
             description: &str,
             tags: &Tags,
-        ) -> Result<SecurityGroup, AwsError>;
+        ) -> Result<MadeGroup, AwsError>;
+        /// The group this run just created, "not found" waited out (EC2 reads are eventually
+        /// consistent).
+        async fn security_group_just_made(&self, id: &str) -> Result<SecurityGroup, AwsError>;
         /// Makes the group's rules exactly `ingress` and `egress`; answers whether it wrote.
         async fn sync_rules(
             &self,

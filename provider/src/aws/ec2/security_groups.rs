@@ -11,6 +11,8 @@ use crate::aws::error::{absent, required, AwsError, ErrorKind};
 use crate::aws::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use crate::aws::tags::from_sdk;
 use crate::validate::is_security_group_text;
+use pulumi_rs_provider::runtime::resource::ResourceError;
+use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
 
 /// The other side of a security group rule.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,6 +65,22 @@ pub struct SecurityGroup {
     pub ingress: BTreeSet<Rule>,
     pub egress: BTreeSet<Rule>,
     pub tags: Tags,
+}
+
+/// What CreateSecurityGroup gave: a new group's id, or the group of that name that was there.
+#[derive(Debug, Clone)]
+pub enum MadeGroup {
+    New(String),
+    Existing(SecurityGroup),
+}
+
+impl MadeGroup {
+    pub fn id(&self) -> &str {
+        match self {
+            MadeGroup::New(id) => id,
+            MadeGroup::Existing(group) => &group.id,
+        }
+    }
 }
 
 /// `text` as EC2 accepts a group description: characters it refuses (a resource name may hold
@@ -220,14 +238,16 @@ impl SdkEc2<'_> {
     }
 
     /// Creates the group; when the VPC already has a group of that name, answers that group
-    /// (whether to adopt it is the caller's policy: resources::network::ensure_security_group).
+    /// (whether to adopt it is the caller's policy: resources::network). A new group is answered
+    /// by id only: its rules (AWS adds a default egress rule) are read by
+    /// [`Self::security_group_just_made`], which callers run while they use the id.
     pub async fn create_security_group(
         &self,
         vpc_id: &str,
         name: &str,
         description: &str,
         tags: &Tags,
-    ) -> Result<SecurityGroup, AwsError> {
+    ) -> Result<MadeGroup, AwsError> {
         let created = send!(
             self.ctx,
             "CreateSecurityGroup",
@@ -241,25 +261,31 @@ impl SdkEc2<'_> {
         )
         .await;
         match created {
-            Ok(out) => {
-                let id = required("CreateSecurityGroup", "GroupId", out.group_id())?;
-                // Read it back (retrying until visible) to learn the rules AWS added.
-                let group = send!(
-                    self.ctx,
-                    "DescribeSecurityGroups",
-                    EVENTUALLY_VISIBLE,
-                    self.client.describe_security_groups().group_ids(&id)
-                )
-                .await?;
-                first_group(group.security_groups())?.ok_or_else(|| {
-                    AwsError::reported("DescribeSecurityGroups", "InvalidGroup.NotFound", &id)
-                })
-            }
-            Err(e) if e.is(ErrorKind::Duplicate) => {
-                self.security_group_named(vpc_id, name).await?.ok_or(e)
-            }
+            Ok(out) => Ok(MadeGroup::New(
+                required("CreateSecurityGroup", "GroupId", out.group_id())?.to_string(),
+            )),
+            Err(e) if e.is(ErrorKind::Duplicate) => self
+                .security_group_named(vpc_id, name)
+                .await?
+                .map(MadeGroup::Existing)
+                .ok_or(e),
             Err(e) => Err(e),
         }
+    }
+
+    /// The group this run just created: EC2 reads are eventually consistent, so "not found" is
+    /// waited out here (and only here).
+    pub async fn security_group_just_made(&self, id: &str) -> Result<SecurityGroup, AwsError> {
+        let group = send!(
+            self.ctx,
+            "DescribeSecurityGroups",
+            EVENTUALLY_VISIBLE,
+            self.client.describe_security_groups().group_ids(id)
+        )
+        .await?;
+        first_group(group.security_groups())?.ok_or_else(|| {
+            AwsError::reported("DescribeSecurityGroups", "InvalidGroup.NotFound", id)
+        })
     }
 
     /// Makes the group's rules exactly `ingress` and `egress`, writing only the differences.
@@ -280,66 +306,149 @@ impl SdkEc2<'_> {
             && revoke_in.is_empty()
             && grant_out.is_empty()
             && revoke_out.is_empty());
-        if !grant_in.is_empty() {
-            ignore_duplicate(
+        // The four writes touch different rules of the group: AWS takes them in any order.
+        futures::try_join!(
+            async {
+                if grant_in.is_empty() {
+                    return Ok(());
+                }
+                ignore_duplicate(
+                    send!(
+                        self.ctx,
+                        "AuthorizeSecurityGroupIngress",
+                        TRANSIENT,
+                        self.client
+                            .authorize_security_group_ingress()
+                            .group_id(id)
+                            .set_ip_permissions(Some(grant_in.clone()))
+                    )
+                    .await,
+                )
+            },
+            async {
+                if grant_out.is_empty() {
+                    return Ok(());
+                }
+                ignore_duplicate(
+                    send!(
+                        self.ctx,
+                        "AuthorizeSecurityGroupEgress",
+                        TRANSIENT,
+                        self.client
+                            .authorize_security_group_egress()
+                            .group_id(id)
+                            .set_ip_permissions(Some(grant_out.clone()))
+                    )
+                    .await,
+                )
+            },
+            async {
+                if revoke_in.is_empty() {
+                    return Ok(());
+                }
                 send!(
                     self.ctx,
-                    "AuthorizeSecurityGroupIngress",
+                    "RevokeSecurityGroupIngress",
                     TRANSIENT,
                     self.client
-                        .authorize_security_group_ingress()
+                        .revoke_security_group_ingress()
                         .group_id(id)
-                        .set_ip_permissions(Some(grant_in.clone()))
+                        .set_ip_permissions(Some(revoke_in.clone()))
                 )
-                .await,
-            )?;
-        }
-        if !grant_out.is_empty() {
-            ignore_duplicate(
+                .await
+                .map(drop)
+            },
+            async {
+                if revoke_out.is_empty() {
+                    return Ok(());
+                }
                 send!(
                     self.ctx,
-                    "AuthorizeSecurityGroupEgress",
+                    "RevokeSecurityGroupEgress",
                     TRANSIENT,
                     self.client
-                        .authorize_security_group_egress()
+                        .revoke_security_group_egress()
                         .group_id(id)
-                        .set_ip_permissions(Some(grant_out.clone()))
+                        .set_ip_permissions(Some(revoke_out.clone()))
                 )
-                .await,
-            )?;
-        }
-        if !revoke_in.is_empty() {
-            send!(
-                self.ctx,
-                "RevokeSecurityGroupIngress",
-                TRANSIENT,
-                self.client
-                    .revoke_security_group_ingress()
-                    .group_id(id)
-                    .set_ip_permissions(Some(revoke_in.clone()))
-            )
-            .await?;
-        }
-        if !revoke_out.is_empty() {
-            send!(
-                self.ctx,
-                "RevokeSecurityGroupEgress",
-                TRANSIENT,
-                self.client
-                    .revoke_security_group_egress()
-                    .group_id(id)
-                    .set_ip_permissions(Some(revoke_out.clone()))
-            )
-            .await?;
-        }
+                .await
+                .map(drop)
+            },
+        )?;
         Ok(changed)
     }
 
-    /// Deletes the group, waiting while AWS still holds it (ENIs released late). Gone is fine.
+    /// The network interfaces that use the group, as `eni-… (description)`. AWS lists the
+    /// requester-managed interfaces of a deleted endpoint or load balancer here until it
+    /// releases them, minutes later
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html,
+    /// filter `group-id`).
+    pub async fn interfaces_using(&self, group_id: &str) -> Result<Vec<String>, AwsError> {
+        let group_filter = filter("group-id", [group_id]);
+        let group_filter = &group_filter;
+        all_pages(|token| async move {
+            let out = send!(
+                self.ctx,
+                "DescribeNetworkInterfaces",
+                TRANSIENT,
+                self.client
+                    .describe_network_interfaces()
+                    .filters(group_filter.clone())
+                    .set_next_token(token.clone())
+            )
+            .await?;
+            let interfaces = out
+                .network_interfaces()
+                .iter()
+                .map(|eni| {
+                    format!(
+                        "{} ({})",
+                        eni.network_interface_id().unwrap_or("an interface"),
+                        eni.description().unwrap_or("no description")
+                    )
+                })
+                .collect();
+            Ok((interfaces, out.next_token().map(String::from)))
+        })
+        .await
+    }
+
+    /// Deletes the group once nothing holds it. Gone is fine. Another group's rule naming it
+    /// fails at once ([`refuse_if_referenced`]). Network interfaces that AWS releases late (a
+    /// deleted endpoint's or load balancer's) are waited out by reading them, so the delete is
+    /// sent once; it still retries "in use" for the moment between an interface's release and
+    /// the group being free.
     pub async fn delete_security_group(&self, id: &str) -> Result<(), AwsError> {
         if refuse_if_referenced(self, id).await?.is_none() {
             return Ok(());
         }
+        let what = format!("network interfaces to release security group {id}");
+        wait_for(
+            self.ctx,
+            &what,
+            Backoff {
+                ceiling: RELEASE_WITHIN,
+                ..Backoff::default()
+            },
+            || async {
+                let using = self.interfaces_using(id).await?;
+                Ok(if using.is_empty() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending(format!("still used by {}", using.join(", ")))
+                })
+            },
+        )
+        .await
+        .map_err(|e| AwsError {
+            operation: "DeleteSecurityGroup",
+            code: String::new(),
+            kind: match e {
+                ResourceError::Cancelled(_) => ErrorKind::Cancelled,
+                _ => ErrorKind::GaveUp,
+            },
+            message: e.to_string(),
+        })?;
         absent(
             send!(
                 self.ctx,
@@ -352,6 +461,10 @@ impl SdkEc2<'_> {
         Ok(())
     }
 }
+
+/// AWS releases a deleted endpoint's or load balancer's interfaces within minutes; the same
+/// ceiling as retry.rs gives "still in use".
+const RELEASE_WITHIN: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// Before a delete: another group's rule naming `id` is a dependency no wait ends (EC2 answers
 /// `DependencyViolation` until that rule goes), so it fails at once, naming the referencing

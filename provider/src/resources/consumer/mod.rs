@@ -13,7 +13,8 @@ use async_trait::async_trait;
 pub use inputs::{ConsumerInputs, ConsumerState};
 
 use crate::aws::ec2::{
-    DnsEntry, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, ServiceDetail, Tags,
+    DnsEntry, Ec2, Endpoint, EndpointChange, EndpointState, Peer, Rule, SecurityGroup,
+    ServiceDetail, Tags,
 };
 use crate::config::{Configured, Context};
 use crate::resources::naming::{self, NAME_TAG};
@@ -190,26 +191,59 @@ fn takeover_fits(endpoint: &Endpoint, inputs: &ConsumerInputs) -> Result<(), Res
     )))
 }
 
+/// What converge leaves, as AWS answered the writes: the caller reads only what is missing.
+struct Converged {
+    /// `None` when the endpoint changed after AWS last described it.
+    endpoint: Option<Endpoint>,
+    group: SecurityGroup,
+}
+
 /// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+///
+/// Nothing here waits on AWS unless asked to (waitForAcceptance): the acceptance that follows
+/// waits on the endpoint. So the checks and the lookups of what exists are made at once, and the
+/// group's rules are set while the endpoint is created (it needs only the group's id).
 async fn converge(
     ctx: &Context,
     inputs: &ConsumerInputs,
     previous_tags: &Tags,
     state: &mut ConsumerState,
-) -> Result<(), ResourceError> {
+) -> Result<Converged, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
         .status("checking the endpoint service and subnets");
-    preflight(&ec2, inputs).await?;
-    aliases::preflight(
-        ctx,
-        &inputs.vpc_id,
-        inputs.name(),
-        &inputs.aliases(),
-        &state.hostname_alias_zones,
-    )
-    .await?;
+    let wanted_aliases = inputs.aliases();
+    let (checked, aliases_checked, group_found, existing) = futures::join!(
+        preflight(&ec2, inputs),
+        aliases::preflight(
+            ctx,
+            &inputs.vpc_id,
+            inputs.name(),
+            &wanted_aliases,
+            &state.hostname_alias_zones,
+        ),
+        network::find_security_group(
+            &ec2,
+            state.security_group_id.as_deref(),
+            &inputs.vpc_id,
+            inputs.name()
+        ),
+        async {
+            match &state.endpoint_id {
+                Some(id) => ec2.endpoint(id).await,
+                None => ec2.endpoint_tagged(NAME_TAG, inputs.name()).await,
+            }
+        },
+    );
+    checked?;
+    aliases_checked?;
+    let (group_found, existing) = (group_found?, existing?);
+    if state.endpoint_id.is_none() {
+        if let Some(endpoint) = &existing {
+            takeover_fits(endpoint, inputs)?;
+        }
+    }
 
     ctx.progress.status("creating security group");
     let (ingress, egress) = desired_rules(inputs);
@@ -218,48 +252,53 @@ async fn converge(
         inputs.name(),
         inputs.port()
     );
-    let group = network::ensure_security_group(
+    let (group, group_found) = network::make_security_group(
         &ec2,
+        group_found,
         state.security_group_id.as_deref(),
-        &inputs.vpc_id,
-        inputs.name(),
-        &description,
-        (&ingress, &egress),
+        (&inputs.vpc_id, inputs.name(), &description),
         &tags,
-        previous_tags,
     )
     .await?;
     state.security_group_id = Some(group.clone());
 
-    ctx.progress.status("creating VPC endpoint");
-    let existing = match &state.endpoint_id {
-        Some(id) => ec2.endpoint(id).await?,
-        None => {
-            let found = ec2.endpoint_tagged(NAME_TAG, inputs.name()).await?;
-            if let Some(endpoint) = &found {
-                takeover_fits(endpoint, inputs)?;
+    ctx.progress
+        .status("creating VPC endpoint and the security group's rules");
+    let (settled, endpoint) = futures::join!(
+        network::settle_security_group(
+            &ec2,
+            &group,
+            group_found,
+            (&ingress, &egress),
+            &tags,
+            previous_tags,
+        ),
+        async {
+            match existing {
+                Some(endpoint) => Ok::<_, ResourceError>((endpoint, false)),
+                None => Ok((
+                    ec2.create_endpoint(
+                        &inputs.vpc_id,
+                        &inputs.service_name,
+                        inputs.service_region.as_deref(),
+                        &inputs.subnet_ids,
+                        &group,
+                        &tags,
+                        &naming::client_token(ctx, inputs.name()),
+                    )
+                    .await?,
+                    true,
+                )),
             }
-            found
-        }
-    };
-    let endpoint = match existing {
-        Some(endpoint) => endpoint,
-        None => {
-            ec2.create_endpoint(
-                &inputs.vpc_id,
-                &inputs.service_name,
-                inputs.service_region.as_deref(),
-                &inputs.subnet_ids,
-                &group,
-                &tags,
-                &naming::client_token(ctx, inputs.name()),
-            )
-            .await?
-        }
-    };
+        },
+    );
+    let (endpoint, created) = endpoint?;
     state.endpoint_id = Some(endpoint.id.clone());
-    ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
-        .await?;
+    let settled = settled?;
+    if !created {
+        ec2.sync_tags(&endpoint.id, &endpoint.tags, &tags, previous_tags)
+            .await?;
+    }
     let mut change = EndpointChange::default();
     if !endpoint.security_group_ids.contains(&group) {
         change.add_security_groups.push(group.clone());
@@ -278,6 +317,7 @@ async fn converge(
         .filter(|s| !inputs.subnet_ids.contains(s))
         .cloned()
         .collect();
+    let mut fresh = created && change.is_empty();
     ec2.modify_endpoint(&endpoint.id, &change).await?;
     aliases::converge(
         ctx,
@@ -292,10 +332,14 @@ async fn converge(
     let mut endpoint = endpoint;
     if let Some(wait) = inputs.acceptance_wait() {
         endpoint = wait_for_state(ctx, &ec2, &endpoint.id, wait).await?;
+        fresh = true;
     }
     // Unset, private DNS is not this resource's (an EndpointPrivateDns may own it).
     let Some(private_dns) = inputs.private_dns_enabled else {
-        return Ok(());
+        return Ok(Converged {
+            endpoint: fresh.then_some(endpoint),
+            group: settled,
+        });
     };
     if endpoint.private_dns_enabled != private_dns {
         if private_dns && endpoint.state != EndpointState::Available {
@@ -310,7 +354,10 @@ async fn converge(
                      acceptance turns it on (set waitForAcceptance to wait here instead)",
                     endpoint.id
                 ));
-                return Ok(());
+                return Ok(Converged {
+                    endpoint: fresh.then_some(endpoint),
+                    group: settled,
+                });
             }
             endpoint = wait_for_state(ctx, &ec2, &endpoint.id, PRIVATE_DNS_WAIT).await?;
         }
@@ -319,8 +366,12 @@ async fn converge(
             ..EndpointChange::default()
         };
         ec2.modify_endpoint(&endpoint.id, &change).await?;
+        fresh = false;
     }
-    Ok(())
+    Ok(Converged {
+        endpoint: fresh.then_some(endpoint),
+        group: settled,
+    })
 }
 
 /// The JDBC URL through the endpoint. Through an alias (the service's own hostname) the
@@ -343,16 +394,28 @@ fn jdbc_url(jdbc: &Jdbc, alias: Option<&str>, dns_name: Option<&str>, port: i64)
     }
 }
 
-/// The endpoint's id, and its live inputs and state.
+/// The endpoint's id, and its live inputs and state. `(known_group, settled)`: the group's id
+/// from state, and the group as converge just left it (then it is not read again).
 async fn observe(
     ctx: &Context,
     inputs: &ConsumerInputs,
     endpoint: Endpoint,
-    known_group: Option<&str>,
+    (known_group, settled): (Option<&str>, Option<SecurityGroup>),
     known_aliases: &[AliasZone],
 ) -> Result<(String, (ConsumerInputs, ConsumerState)), ResourceError> {
     let ec2 = Ec2::new(ctx);
-    let observed_aliases = aliases::observe(ctx, &endpoint, known_aliases).await?;
+    let group_id = known_group
+        .map(String::from)
+        .or_else(|| endpoint.security_group_ids.first().cloned());
+    let (observed_aliases, group) =
+        futures::join!(aliases::observe(ctx, &endpoint, known_aliases), async {
+            match (&group_id, settled) {
+                (Some(id), Some(group)) if &group.id == id => Ok(Some(group)),
+                (Some(id), _) => ec2.security_group(id).await,
+                (None, _) => Ok(None),
+            }
+        },);
+    let (observed_aliases, group) = (observed_aliases?, group?);
     let live_alias = |a: &String| observed_aliases.resolving.contains(&aliases::normalized(a));
     let mut live = inputs.clone();
     live.service_name = endpoint.service_name.clone();
@@ -371,12 +434,9 @@ async fn observe(
         .private_dns_enabled
         .map(|_| endpoint.private_dns_enabled);
     live.private_dns_enabled = managed_private_dns;
-    let group_id = known_group
-        .map(String::from)
-        .or_else(|| endpoint.security_group_ids.first().cloned());
     let mut group_found = None;
-    if let Some(id) = &group_id {
-        if let Some(group) = ec2.security_group(id).await? {
+    {
+        if let Some(group) = group {
             let port = i32::from(inputs.port());
             let on_port: Vec<&Rule> = group
                 .ingress
@@ -476,17 +536,18 @@ impl PrivateLinkConsumer {
             .get_or_insert_with(naming::new_instance_id);
         let previous = old.map(|(i, _)| desired_tags(ctx, i)).unwrap_or_default();
         let outcome = async {
-            converge(ctx, inputs, &previous, &mut state).await?;
+            let converged = converge(ctx, inputs, &previous, &mut state).await?;
             // converge records the endpoint's id before it returns Ok.
             let id = state.endpoint_id.clone().ok_or_else(|| {
                 ResourceError::Invalid("the endpoint's id was not recorded by its create".into())
             })?;
             let ec2 = Ec2::new(ctx);
             let made_now = old.and_then(|(_, s)| s.endpoint_id.as_deref()) != Some(id.as_str());
-            let endpoint = if made_now {
-                ec2.endpoint_just_made(&id).await?
-            } else {
-                ec2.endpoint(&id).await?
+            // What AWS answered to the last write is the endpoint now: no read back.
+            let endpoint = match converged.endpoint {
+                Some(endpoint) => Some(endpoint),
+                None if made_now => ec2.endpoint_just_made(&id).await?,
+                None => ec2.endpoint(&id).await?,
             };
             let endpoint = endpoint.ok_or_else(|| ResourceError::Cloud {
                 operation: "DescribeVpcEndpoints".into(),
@@ -496,7 +557,7 @@ impl PrivateLinkConsumer {
                 ctx,
                 inputs,
                 endpoint,
-                state.security_group_id.as_deref(),
+                (state.security_group_id.as_deref(), Some(converged.group)),
                 &state.hostname_alias_zones,
             )
             .await
@@ -622,7 +683,7 @@ impl Resource for PrivateLinkConsumer {
             ctx,
             &inputs,
             endpoint,
-            known.security_group_id.as_deref(),
+            (known.security_group_id.as_deref(), None),
             &known.hostname_alias_zones,
         )
         .await?;

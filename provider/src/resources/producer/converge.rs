@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::inputs::{ProducerInputs, ProducerState};
-use crate::aws::ec2::{Ec2, EndpointState, Peer, Rule, ServiceChange, ServiceState, Subnet, Tags};
+use crate::aws::ec2::{
+    Ec2, EndpointService, EndpointState, Peer, Rule, SecurityGroup, ServiceChange, ServiceState,
+    Subnet, Tags,
+};
 use crate::aws::elbv2::{Elbv2, LoadBalancer};
 use crate::aws::private_dns::PrivateDns;
 use crate::aws::states::LoadBalancerState;
@@ -74,176 +77,274 @@ pub fn outside_vpc(inputs: &ProducerInputs, vpc_cidrs: &[String]) -> BTreeSet<St
         .collect()
 }
 
-/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists.
+/// What exists before anything is written, found by state or by name.
+struct Found {
+    group: Option<SecurityGroup>,
+    balancer: Option<LoadBalancer>,
+    service: Option<EndpointService>,
+}
+
+/// How the load balancer came to be as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Made {
+    /// Created now: provisioning, with the tags it was created with.
+    Created,
+    /// Found, and its subnets changed: it reconfigures.
+    Changed,
+    Found,
+}
+
+/// Reads, all at once, whatever of the resource already exists.
+async fn find_pieces(
+    ec2: &Ec2<'_>,
+    elb: &Elbv2<'_>,
+    inputs: &ProducerInputs,
+    state: &ProducerState,
+) -> Result<Found, ResourceError> {
+    let (group, balancer, service) = futures::join!(
+        network::find_security_group(
+            ec2,
+            state.security_group_id.as_deref(),
+            &inputs.vpc_id,
+            inputs.name()
+        ),
+        async {
+            match state.load_balancer_arn.as_deref() {
+                Some(arn) => Ok(elb.load_balancer(arn).await?),
+                None => {
+                    let found = elb.load_balancer_named(inputs.name()).await?;
+                    if let Some(balancer) = &found {
+                        adoptable(elb, &balancer.arn, inputs.name(), "load balancer").await?;
+                    }
+                    Ok::<_, ResourceError>(found)
+                }
+            }
+        },
+        async {
+            Ok::<_, ResourceError>(match state.service_id.as_deref() {
+                Some(id) => ec2.endpoint_service(id).await?,
+                None => ec2.endpoint_service_tagged(NAME_TAG, inputs.name()).await?,
+            })
+        },
+    );
+    Ok(Found {
+        group: group?,
+        balancer: balancer?,
+        service: service?,
+    })
+}
+
+/// Brings AWS to `inputs`, recording each piece in `state` as soon as it exists. Answers the
+/// endpoint service as AWS last described it when nothing changed it since (a service made
+/// now, without a private DNS name to verify), so the caller need not read it again.
+///
+/// The load balancer's provisioning (minutes), then the endpoint service's, are the critical
+/// path (the service needs an active balancer). So every read that needs no write is made at
+/// the start, all at once; the balancer is created as soon as its security group exists; and
+/// the group's rules, the target group, its targets and the listener are made while it
+/// provisions.
 pub async fn converge(
     ctx: &Context,
     inputs: &ProducerInputs,
     previous_tags: &Tags,
     state: &mut ProducerState,
-) -> Result<(), ResourceError> {
+) -> Result<Option<EndpointService>, ResourceError> {
     let ec2 = Ec2::new(ctx);
     let elb = Elbv2::new(ctx);
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
 
     ctx.progress.status("checking subnets and VPC");
-    let (subnets, vpc_cidrs) =
-        futures::join!(preflight(&ec2, inputs), ec2.vpc_cidrs(&inputs.vpc_id));
+    let (subnets, vpc_cidrs, target_subnets, found) = futures::join!(
+        preflight(&ec2, inputs),
+        ec2.vpc_cidrs(&inputs.vpc_id),
+        async {
+            if inputs.targets().is_empty() {
+                return Ok(Vec::new());
+            }
+            target_zones::vpc_subnets(ctx, &inputs.vpc_id).await
+        },
+        find_pieces(&ec2, &elb, inputs, state),
+    );
     let (subnets, vpc_cidrs) = (subnets?, vpc_cidrs?);
     state.availability_zones = subnets.iter().map(|s| s.zone.clone()).collect();
     state.availability_zone_ids = subnets.iter().map(|s| s.zone_id.clone()).collect();
-    warn_unserved_targets(ctx, inputs, &state.availability_zones).await?;
+    warn_unserved_targets(ctx, inputs, &target_subnets?, &state.availability_zones);
+    let found = found?;
 
-    // The load balancer's provisioning (minutes) is the long pole: start it as soon as its
-    // security group exists, and make the target group (with its targets) meanwhile.
     ctx.progress
-        .status("creating security group, load balancer and target group");
-    let (group_and_balancer, target_group) = futures::join!(
+        .status("creating security group and load balancer");
+    let description = format!(
+        "PrivateLink load balancer {} ({})",
+        inputs.name(),
+        ctx.urn.rsplit("::").next().unwrap_or_default()
+    );
+    let (group, group_found) = network::make_security_group(
+        &ec2,
+        found.group,
+        state.security_group_id.as_deref(),
+        (&inputs.vpc_id, inputs.name(), &description),
+        &tags,
+    )
+    .await?;
+    state.security_group_id = Some(group.clone());
+    let (balancer, made) = load_balancer(&elb, inputs, found.balancer, &group, &tags).await?;
+    state.load_balancer_arn = Some(balancer.arn.clone());
+    state.load_balancer_dns_name = Some(balancer.dns_name.clone());
+
+    ctx.progress.status(
+        "creating target group and listener, setting rules and attributes while the load \
+         balancer provisions",
+    );
+    let (ingress, egress) = desired_rules(inputs, &vpc_cidrs);
+    let known_target_group = state.target_group_arn.clone();
+    let balancer_arn = balancer.arn.clone();
+    let (settled, forwarding, balancer) = futures::join!(
+        network::settle_security_group(
+            &ec2,
+            &group,
+            group_found,
+            (&ingress, &egress),
+            &tags,
+            previous_tags,
+        ),
         async {
-            let group = security_group(
-                &ec2,
-                ctx,
+            let target_group = target_group(
+                &elb,
                 inputs,
-                state.security_group_id.as_deref(),
+                known_target_group.as_deref(),
                 &vpc_cidrs,
                 &tags,
                 previous_tags,
             )
             .await
             .map_err(|e| (None, e))?;
-            let balancer = load_balancer(
-                &elb,
-                inputs,
-                state.load_balancer_arn.as_deref(),
-                &group,
-                &tags,
-            )
-            .await
-            .map_err(|e| (Some(group.clone()), e))?;
-            Ok::<_, (Option<String>, ResourceError)>((group, balancer))
+            let listener = listener(&elb, inputs, &balancer_arn, &target_group, &tags)
+                .await
+                .map_err(|e| (Some(target_group.clone()), e))?;
+            Ok::<_, (Option<String>, ResourceError)>((target_group, listener))
         },
-        target_group(
-            &elb,
-            inputs,
-            state.target_group_arn.as_deref(),
-            &vpc_cidrs,
-            &tags,
-            previous_tags
-        ),
+        ready_balancer(&elb, inputs, balancer, made, &group, &tags, previous_tags),
     );
-    if let Ok(arn) = &target_group {
-        state.target_group_arn = Some(arn.clone());
-    }
-    let (group, balancer) = match group_and_balancer {
-        Ok(made) => made,
-        Err((group, e)) => {
-            if group.is_some() {
-                state.security_group_id = group;
+    match forwarding {
+        Ok((target_group, listener)) => {
+            state.target_group_arn = Some(target_group);
+            state.listener_arn = Some(listener);
+        }
+        Err((target_group, e)) => {
+            if target_group.is_some() {
+                state.target_group_arn = target_group;
             }
             return Err(e);
         }
-    };
-    state.security_group_id = Some(group.clone());
-    state.load_balancer_arn = Some(balancer.arn.clone());
-    state.load_balancer_dns_name = Some(balancer.dns_name.clone());
-    let target_group = target_group?;
-
-    // The listener and the balancer's tags need only its ARN: AWS takes them while it
-    // provisions, so they overlap the wait.
-    ctx.progress
-        .status("creating listener while the load balancer provisions");
-    let balancer_arn = balancer.arn.clone();
-    let (listener, balancer) = futures::join!(
-        listener(&elb, inputs, &balancer_arn, &target_group, &tags),
-        async {
-            elb.sync_tags(
-                &balancer.arn,
-                &current_tags(&elb, &balancer.arn).await?,
-                &tags,
-                previous_tags,
-            )
-            .await?;
-            if balancer.state == LoadBalancerState::Active {
-                Ok(balancer)
-            } else {
-                elb.wait_active(&balancer.arn).await
-            }
-        },
-    );
-    if let Ok(arn) = &listener {
-        state.listener_arn = Some(arn.clone());
     }
+    settled?;
     let balancer = balancer?;
-    listener?;
-
-    // Attributes and the PrivateLink setting of the group are independent.
-    // Listener, attributes and the PrivateLink setting of the group are independent.
-    ctx.progress.status("configuring load balancer attributes");
-    let (cross_zone, enforce) = futures::join!(
-        async {
-            let change = elb.cross_zone(&balancer.arn).await? != inputs.cross_zone();
-            if change {
-                elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
-                    .await?;
-            }
-            Ok::<_, ResourceError>(change)
-        },
-        async {
-            let change = balancer.enforce_inbound_rules_on_privatelink
-                != Some(inputs.enforce_inbound_rules());
-            if change {
-                elb.set_enforce_on_privatelink(
-                    &balancer.arn,
-                    &group,
-                    inputs.enforce_inbound_rules(),
-                )
-                .await?;
-            }
-            Ok::<_, ResourceError>(change)
-        },
-    );
-    if cross_zone? | enforce? {
-        // Attribute and security group changes pass through a short reconfiguration: the
-        // endpoint service is made (or changed) once the balancer is active again.
-        elb.wait_active(&balancer.arn).await?;
-    }
 
     ctx.progress.status("creating endpoint service");
-    let service = endpoint_service(
+    let (service, created) = endpoint_service(
         &ec2,
         ctx,
         inputs,
         state,
+        found.service,
         &balancer.arn,
         &tags,
         previous_tags,
     )
     .await?;
-    state.service_id = Some(service.clone());
-    wait_available(ctx, &ec2, &service).await?;
-    verify_private_dns(ctx, &ec2, inputs, &service).await?;
-    accept_allowed(&ec2, inputs, &service).await?;
-    Ok(())
+    // The service is Available: its permissions, its domain check and the acceptance of
+    // pending connections are independent of one another.
+    let (principals, dns, accepted) = futures::join!(
+        allowed_principals(&ec2, inputs, &service, created),
+        verify_private_dns(ctx, &ec2, inputs, &service.id),
+        accept_allowed(&ec2, inputs, &service.id),
+    );
+    principals?;
+    dns?;
+    accepted?;
+    Ok((created && inputs.private_dns_name.is_none()).then_some(service))
+}
+
+/// The balancer's tags and attributes, read and written while it provisions where AWS allows:
+/// tags and reads at once; attribute and security group changes only on an active balancer
+/// (as terraform-provider-aws makes them, internal/service/elbv2/load_balancer.go), after which
+/// it reconfigures briefly, so it is awaited again only when something changed.
+#[allow(clippy::too_many_arguments)]
+async fn ready_balancer(
+    elb: &Elbv2<'_>,
+    inputs: &ProducerInputs,
+    balancer: LoadBalancer,
+    made: Made,
+    group: &str,
+    tags: &Tags,
+    previous_tags: &Tags,
+) -> Result<LoadBalancer, ResourceError> {
+    let (tagged, cross_zone) = futures::join!(
+        async {
+            if made == Made::Created {
+                // Created with exactly these tags.
+                return Ok(());
+            }
+            let current = current_tags(elb, &balancer.arn).await?;
+            elb.sync_tags(&balancer.arn, &current, tags, previous_tags)
+                .await?;
+            Ok::<_, ResourceError>(())
+        },
+        elb.cross_zone(&balancer.arn),
+    );
+    tagged?;
+    let set_cross_zone = cross_zone? != inputs.cross_zone();
+    let set_enforce =
+        balancer.enforce_inbound_rules_on_privatelink != Some(inputs.enforce_inbound_rules());
+    let balancer = if made == Made::Found && balancer.state == LoadBalancerState::Active {
+        balancer
+    } else {
+        elb.wait_active(&balancer.arn).await?
+    };
+    if !(set_cross_zone || set_enforce) {
+        return Ok(balancer);
+    }
+    let (cross_zone, enforce) = futures::join!(
+        async {
+            if set_cross_zone {
+                elb.set_cross_zone(&balancer.arn, inputs.cross_zone())
+                    .await?;
+            }
+            Ok::<_, ResourceError>(())
+        },
+        async {
+            if set_enforce {
+                elb.set_enforce_on_privatelink(
+                    &balancer.arn,
+                    group,
+                    inputs.enforce_inbound_rules(),
+                )
+                .await?;
+            }
+            Ok::<_, ResourceError>(())
+        },
+    );
+    cross_zone?;
+    enforce?;
+    elb.wait_active(&balancer.arn).await
 }
 
 /// Warns (naming the zones) when target addresses sit in zones where the load balancer has
-/// no subnet: those targets get no traffic.
-async fn warn_unserved_targets(
+/// no subnet: those targets get no traffic. `vpc_subnets` are the VPC's subnets.
+fn warn_unserved_targets(
     ctx: &Context,
     inputs: &ProducerInputs,
+    vpc_subnets: &[target_zones::SubnetRange],
     balancer_zones: &[String],
-) -> Result<(), ResourceError> {
+) {
     let targets = inputs.targets();
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let subnets = target_zones::vpc_subnets(ctx, &inputs.vpc_id).await?;
     let mut unserved: Vec<(String, String)> = targets
         .iter()
-        .filter_map(|ip| Some((ip.clone(), target_zones::zone_of(ip, &subnets)?)))
+        .filter_map(|ip| Some((ip.clone(), target_zones::zone_of(ip, vpc_subnets)?)))
         .filter(|(_, zone)| !balancer_zones.contains(zone))
         .collect();
     if unserved.is_empty() {
-        return Ok(());
+        return;
     }
     unserved.sort_by(|a, b| a.1.cmp(&b.1));
     let mut zones: Vec<&str> = unserved.iter().map(|(_, z)| z.as_str()).collect();
@@ -265,7 +366,6 @@ async fn warn_unserved_targets(
             "those zones"
         },
     ));
-    Ok(())
 }
 
 /// While the private DNS name is not verified, asks AWS to verify it (AWS reads the TXT record
@@ -301,34 +401,6 @@ async fn verify_private_dns(
         ));
     }
     Ok(())
-}
-
-async fn security_group(
-    ec2: &Ec2<'_>,
-    ctx: &Context,
-    inputs: &ProducerInputs,
-    known: Option<&str>,
-    vpc_cidrs: &[String],
-    tags: &Tags,
-    previous_tags: &Tags,
-) -> Result<String, ResourceError> {
-    let description = format!(
-        "PrivateLink load balancer {} ({})",
-        inputs.name(),
-        ctx.urn.rsplit("::").next().unwrap_or_default()
-    );
-    let (ingress, egress) = desired_rules(inputs, vpc_cidrs);
-    network::ensure_security_group(
-        ec2,
-        known,
-        &inputs.vpc_id,
-        inputs.name(),
-        &description,
-        (&ingress, &egress),
-        tags,
-        previous_tags,
-    )
-    .await
 }
 
 async fn target_group(
@@ -435,35 +507,24 @@ async fn current_tags(elb: &Elbv2<'_>, arn: &str) -> Result<Tags, ResourceError>
         .unwrap_or_default())
 }
 
+/// The balancer found (its subnets made what is asked), or a new one.
 async fn load_balancer(
     elb: &Elbv2<'_>,
     inputs: &ProducerInputs,
-    known: Option<&str>,
+    found: Option<LoadBalancer>,
     group: &str,
     tags: &Tags,
-) -> Result<LoadBalancer, ResourceError> {
-    let existing = match known {
-        Some(arn) => elb.load_balancer(arn).await?,
-        None => {
-            let found = elb.load_balancer_named(inputs.name()).await?;
-            if let Some(balancer) = &found {
-                adoptable(elb, &balancer.arn, inputs.name(), "load balancer").await?;
-            }
-            found
-        }
-    };
-    let balancer = match existing {
-        Some(balancer) => balancer,
-        None => {
-            return Ok(elb
-                .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
-                .await?)
-        }
+) -> Result<(LoadBalancer, Made), ResourceError> {
+    let Some(balancer) = found else {
+        let created = elb
+            .create_load_balancer(inputs.name(), &inputs.subnet_ids, group, tags)
+            .await?;
+        return Ok((created, Made::Created));
     };
     let have: BTreeSet<&String> = balancer.subnet_ids.iter().collect();
     let want: BTreeSet<&String> = inputs.subnet_ids.iter().collect();
     if have == want {
-        return Ok(balancer);
+        return Ok((balancer, Made::Found));
     }
     // An NLB's subnets change in place (SetSubnets), so the endpoint service and its name stay.
     // AWS refuses to remove a subnet while the balancer has active endpoint associations.
@@ -476,7 +537,7 @@ async fn load_balancer(
             )),
             _ => e.into(),
         })?;
-    elb.wait_active(&balancer.arn).await
+    Ok((balancer, Made::Changed))
 }
 
 async fn listener(
@@ -541,20 +602,21 @@ async fn warn_of_connections_from(
     Ok(())
 }
 
+/// The service found (changed to what is asked), or a new one; answered once it is Available
+/// (permissions are changed on an Available service only, as terraform-provider-aws waits
+/// before it touches them), with whether it was created now.
+#[allow(clippy::too_many_arguments)]
 async fn endpoint_service(
     ec2: &Ec2<'_>,
     ctx: &Context,
     inputs: &ProducerInputs,
     state: &mut ProducerState,
+    found: Option<EndpointService>,
     balancer: &str,
     tags: &Tags,
     previous_tags: &Tags,
-) -> Result<String, ResourceError> {
-    let existing = match state.service_id.as_deref() {
-        Some(id) => ec2.endpoint_service(id).await?,
-        None => ec2.endpoint_service_tagged(NAME_TAG, inputs.name()).await?,
-    };
-    let service = match existing {
+) -> Result<(EndpointService, bool), ResourceError> {
+    let (service, created) = match found {
         Some(service) => {
             state.service_id = Some(service.id.clone());
             let wanted_regions: BTreeSet<String> = inputs.regions().into_iter().collect();
@@ -577,7 +639,7 @@ async fn endpoint_service(
             ec2.modify_endpoint_service(&service.id, &change).await?;
             ec2.sync_tags(&service.id, &service.tags, tags, previous_tags)
                 .await?;
-            service
+            (service, false)
         }
         None => {
             let service = ec2
@@ -590,17 +652,30 @@ async fn endpoint_service(
                     &naming::client_token(ctx, inputs.name()),
                 )
                 .await?;
-            state.service_id = Some(service.id.clone());
-            service
+            (service, true)
         }
     };
+    state.service_id = Some(service.id.clone());
     state.service_name = Some(service.name.clone());
-    // Permissions are changed on an Available service only (as terraform-provider-aws waits
-    // before it touches them).
-    if service.state != ServiceState::Available {
-        wait_available(ctx, ec2, &service.id).await?;
+    if service.state == ServiceState::Available {
+        return Ok((service, created));
     }
-    let current = ec2.allowed_principals(&service.id).await?;
+    Ok((wait_available(ctx, ec2, &service.id).await?, created))
+}
+
+/// Makes the service's allowed principals exactly those asked. A service this run created has
+/// none yet (no one else knows its id), so there is nothing to read.
+async fn allowed_principals(
+    ec2: &Ec2<'_>,
+    inputs: &ProducerInputs,
+    service: &EndpointService,
+    created: bool,
+) -> Result<(), ResourceError> {
+    let current = if created {
+        BTreeSet::new()
+    } else {
+        ec2.allowed_principals(&service.id).await?
+    };
     let wanted: BTreeSet<String> = inputs.principals().into_iter().collect();
     ec2.set_allowed_principals(
         &service.id,
@@ -608,17 +683,21 @@ async fn endpoint_service(
         current.difference(&wanted).cloned().collect(),
     )
     .await?;
-    Ok(service.id)
+    Ok(())
 }
 
-async fn wait_available(ctx: &Context, ec2: &Ec2<'_>, service: &str) -> Result<(), ResourceError> {
+async fn wait_available(
+    ctx: &Context,
+    ec2: &Ec2<'_>,
+    service: &str,
+) -> Result<EndpointService, ResourceError> {
     wait_for(
         ctx,
         "endpoint service to become available",
         Backoff::default(),
         || async {
             match ec2.endpoint_service(service).await? {
-                Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(())),
+                Some(s) if s.state == ServiceState::Available => Ok(Poll::Ready(s)),
                 Some(s) if s.state == ServiceState::Failed => Err(ResourceError::Cloud {
                     operation: "CreateVpcEndpointServiceConfiguration".into(),
                     message: format!("endpoint service {service} failed"),

@@ -171,12 +171,16 @@ impl PrivateLinkProducer {
                 return Err(Self::stopped(id, inputs, &state, e));
             }
         }
-        if let Err(e) = converge(ctx, inputs, &previous, &mut state).await {
-            return Err(Self::stopped(id, inputs, &state, e));
-        }
+        let described = match converge(ctx, inputs, &previous, &mut state).await {
+            Ok(service) => service,
+            Err(e) => return Err(Self::stopped(id, inputs, &state, e)),
+        };
         let ec2 = Ec2::new(ctx);
         let observed = async {
-            let service = Self::find_service(&ec2, id, inputs, &state).await?;
+            let service = match described {
+                Some(service) => Some(service),
+                None => Self::find_service(&ec2, id, inputs, &state).await?,
+            };
             observe(ctx, inputs, &state, service).await
         }
         .await;

@@ -150,14 +150,52 @@ def release_interface(backend, eni_id):
         eni.subnet.del_subnet_ip(eni.private_ip_address)
 
 
+def hold_interfaces(backend, eni_ids):
+    """The requester-managed ENIs of a deleted endpoint or load balancer stay, in use and with
+    their security groups, until AWS releases them `eni_release` seconds later
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/delete-interface-endpoint.html): until
+    then DescribeNetworkInterfaces lists them (filter `group-id`,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html),
+    so a client can wait for their release by reading instead of retrying DeleteSecurityGroup."""
+    for eni_id in eni_ids:
+        eni = backend.enis.get(eni_id)
+        if eni is not None:
+            eni.status = "in-use"
+
+    def release():
+        for eni_id in eni_ids:
+            release_interface(backend, eni_id)
+
+    if CONFIG.delay("eni_release") > 0:
+        SCHEDULER.after(CONFIG.delay("eni_release"), release)
+    else:
+        release()
+
+
+def load_balancer_interfaces(backend, lb):
+    """The ENIs AWS made for a network load balancer, one per subnet, as AWS lists them (moto
+    makes none): requester-managed, described `ELB net/<name>/<id>`, with the balancer's
+    security groups. Made when it is deleted, for hold_interfaces."""
+    ids = []
+    for subnet in lb.subnets:
+        eni = backend.create_network_interface(subnet, None, group_ids=list(lb.security_groups or []))
+        address = eni.subnet.get_available_subnet_ip(eni)
+        eni.private_ip_address = address
+        eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": address}]
+        eni.description = f"ELB net/{lb.name}/{lb.arn.rsplit('/', 1)[-1]}"
+        eni.interface_type = "network_load_balancer"
+        eni.requester_managed = True
+        ids.append(eni.id)
+    return ids
+
+
 def remove_endpoint(endpoint):
     """deleting -> gone: the endpoint disappears; its ENIs' security groups stay in use for
     `eni_release` seconds (AWS releases requester-managed ENIs late)."""
     backend = endpoint.ec2_backend
     backend.vpc_end_points.pop(endpoint.id, None)
     endpoint.state = "deleted"  # as a remembered ClientToken answers it
-    for eni_id in endpoint.network_interface_ids:
-        release_interface(backend, eni_id)
+    hold_interfaces(backend, list(endpoint.network_interface_ids))
     HOLDS.add(backend.account_id, backend.region_name,
               list(endpoint.security_group_ids) + list(endpoint.subnet_ids or []),
               CONFIG.delay("eni_release"), f"network interfaces of deleted endpoint {endpoint.id}")

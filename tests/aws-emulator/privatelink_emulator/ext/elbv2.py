@@ -176,6 +176,9 @@ def install():
             HOLDS.add(self.account_id, self.region_name,
                       list(lb.security_groups or []) + [subnet.id for subnet in lb.subnets],
                       CONFIG.delay("eni_release"), f"network interfaces of deleted load balancer {lb.name}")
+            if CONFIG.delay("eni_release") > 0:
+                from .ec2_privatelink import hold_interfaces, load_balancer_interfaces
+                hold_interfaces(self.ec2_backend, load_balancer_interfaces(self.ec2_backend, lb))
         return original_delete(self, arn)
 
     original_set_subnets = ELBv2Backend.set_subnets

@@ -16,7 +16,7 @@ use super::error::{absent, required, AwsError};
 use super::retry::{all_pages, send, EVENTUALLY_VISIBLE, TRANSIENT, UNTIL_RELEASED};
 use super::session::Backend;
 use super::states::{LoadBalancerState, TargetHealthState};
-use super::tags::{from_sdk, tag_changes, to_sdk, Tags};
+use super::tags::{self, from_sdk, to_sdk, Tags};
 use crate::config::Context;
 use pulumi_rs_provider::runtime::resource::ResourceError;
 use pulumi_rs_provider::runtime::wait::{wait_for, Backoff, Poll};
@@ -141,15 +141,10 @@ super::api_trait! {
         async fn delete_listener(&self, arn: &str) -> Result<(), AwsError>;
         /// The tags of each ARN given.
         async fn tags(&self, arns: &[String]) -> Result<Vec<(String, Tags)>, AwsError>;
-        /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no
-        /// longer wanted are removed, tags set by others stay.
-        async fn sync_tags(
-            &self,
-            arn: &str,
-            current: &Tags,
-            desired: &Tags,
-            previous: &Tags,
-        ) -> Result<(), AwsError>;
+        /// Adds or overwrites these tags (AddTags); see [`Elbv2::sync_tags`].
+        async fn add_tags(&self, arn: &str, tags: Tags) -> Result<(), AwsError>;
+        /// Removes these tag keys (RemoveTags).
+        async fn remove_tags(&self, arn: &str, keys: Vec<String>) -> Result<(), AwsError>;
     }
 }
 
@@ -176,6 +171,26 @@ impl<'a> Elbv2<'a> {
             Backend::Fake(fake) => Box::new(super::fake::FakeElbv2::new(fake, ctx)),
         };
         Elbv2 { api, ctx }
+    }
+
+    /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no longer
+    /// wanted are removed, tags set by others stay.
+    pub async fn sync_tags(
+        &self,
+        arn: &str,
+        current: &Tags,
+        desired: &Tags,
+        previous: &Tags,
+    ) -> Result<(), AwsError> {
+        let api = self.api.as_ref();
+        tags::sync(
+            current,
+            desired,
+            previous,
+            |set| api.add_tags(arn, set),
+            |keys| api.remove_tags(arn, keys),
+        )
+        .await
     }
 
     /// Waits until the balancer is `active` (NLBs take a few minutes).
@@ -755,40 +770,31 @@ impl<'a> SdkElbv2<'a> {
             .collect()
     }
 
-    /// Makes the resource's tags `desired`; keys we set before (`previous`) that are no longer
-    /// wanted are removed, tags set by others stay.
-    pub async fn sync_tags(
-        &self,
-        arn: &str,
-        current: &Tags,
-        desired: &Tags,
-        previous: &Tags,
-    ) -> Result<(), AwsError> {
-        let (set, remove) = tag_changes(current, desired, previous);
-        if !set.is_empty() {
-            send!(
-                self.ctx,
-                "AddTags",
-                EVENTUALLY_VISIBLE,
-                self.client
-                    .add_tags()
-                    .resource_arns(arn)
-                    .set_tags(Some(to_sdk(&set)))
-            )
-            .await?;
-        }
-        if !remove.is_empty() {
-            send!(
-                self.ctx,
-                "RemoveTags",
-                EVENTUALLY_VISIBLE,
-                self.client
-                    .remove_tags()
-                    .resource_arns(arn)
-                    .set_tag_keys(Some(remove.clone()))
-            )
-            .await?;
-        }
+    pub async fn add_tags(&self, arn: &str, tags: Tags) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "AddTags",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .add_tags()
+                .resource_arns(arn)
+                .set_tags(Some(to_sdk(&tags)))
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_tags(&self, arn: &str, keys: Vec<String>) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "RemoveTags",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .remove_tags()
+                .resource_arns(arn)
+                .set_tag_keys(Some(keys.clone()))
+        )
+        .await?;
         Ok(())
     }
 }

@@ -46,7 +46,7 @@ use super::retry::{call, TRANSIENT};
 use super::route53::{AliasTargetOf, DnsApi, HostedZone};
 use super::session::Session;
 use super::states::{DnsVerificationState, EndpointState, LoadBalancerState, ServiceState};
-use super::tags::{tag_changes, Tags};
+use super::tags::Tags;
 use super::target_zones::SubnetRange;
 use crate::config::{Configured, Context, ProviderConfig};
 
@@ -536,37 +536,24 @@ impl<'a> FakeEc2<'a> {
 
 #[async_trait]
 impl Ec2Api for FakeEc2<'_> {
-    async fn sync_tags(
-        &self,
-        resource_id: &str,
-        current: &Tags,
-        desired: &Tags,
-        previous: &Tags,
-    ) -> Result<(), AwsError> {
-        let (set, remove) = tag_changes(current, desired, previous);
-        if !set.is_empty() {
-            self.run("CreateTags", |w| {
-                let tags = w
-                    .ec2_tags_of(resource_id)
-                    .ok_or_else(|| not_found("CreateTags", "InvalidID.NotFound", resource_id))?;
-                tags.extend(set.clone());
-                Ok(())
-            })
-            .await?;
-        }
-        if !remove.is_empty() {
-            self.run("DeleteTags", |w| {
-                let tags = w
-                    .ec2_tags_of(resource_id)
-                    .ok_or_else(|| not_found("DeleteTags", "InvalidID.NotFound", resource_id))?;
-                for key in &remove {
-                    tags.remove(key);
-                }
-                Ok(())
-            })
-            .await?;
-        }
-        Ok(())
+    async fn add_tags(&self, resource_id: &str, tags: Tags) -> Result<(), AwsError> {
+        self.run("CreateTags", |w| {
+            w.ec2_tags_of(resource_id)
+                .ok_or_else(|| not_found("CreateTags", "InvalidID.NotFound", resource_id))?
+                .extend(tags.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_tags(&self, resource_id: &str, keys: Vec<String>) -> Result<(), AwsError> {
+        self.run("DeleteTags", |w| {
+            w.ec2_tags_of(resource_id)
+                .ok_or_else(|| not_found("DeleteTags", "InvalidID.NotFound", resource_id))?
+                .retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+        .await
     }
 
     async fn vpc_cidrs(&self, vpc_id: &str) -> Result<Vec<String>, AwsError> {
@@ -1690,37 +1677,24 @@ impl LoadBalancingApi for FakeElbv2<'_> {
         .await
     }
 
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        current: &Tags,
-        desired: &Tags,
-        previous: &Tags,
-    ) -> Result<(), AwsError> {
-        let (set, remove) = tag_changes(current, desired, previous);
-        if !set.is_empty() {
-            self.run("AddTags", |w| {
-                let tags = w
-                    .tags_of(arn)
-                    .ok_or_else(|| not_found("AddTags", "LoadBalancerNotFound", arn))?;
-                tags.extend(set.clone());
-                Ok(())
-            })
-            .await?;
-        }
-        if !remove.is_empty() {
-            self.run("RemoveTags", |w| {
-                let tags = w
-                    .tags_of(arn)
-                    .ok_or_else(|| not_found("RemoveTags", "LoadBalancerNotFound", arn))?;
-                for key in &remove {
-                    tags.remove(key);
-                }
-                Ok(())
-            })
-            .await?;
-        }
-        Ok(())
+    async fn add_tags(&self, arn: &str, tags: Tags) -> Result<(), AwsError> {
+        self.run("AddTags", |w| {
+            w.tags_of(arn)
+                .ok_or_else(|| not_found("AddTags", "LoadBalancerNotFound", arn))?
+                .extend(tags.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_tags(&self, arn: &str, keys: Vec<String>) -> Result<(), AwsError> {
+        self.run("RemoveTags", |w| {
+            w.tags_of(arn)
+                .ok_or_else(|| not_found("RemoveTags", "LoadBalancerNotFound", arn))?
+                .retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -56,6 +56,29 @@ pub fn tag_changes(current: &Tags, desired: &Tags, previous: &Tags) -> (Tags, Ve
     (set, remove)
 }
 
+/// Makes a resource's tags `desired` with its service's two tag writes (`add`, then `remove` by
+/// key), each sent only when it has something to do; the rule is [`tag_changes`].
+pub async fn sync<E, Add, Remove>(
+    current: &Tags,
+    desired: &Tags,
+    previous: &Tags,
+    add: impl FnOnce(Tags) -> Add,
+    remove: impl FnOnce(Vec<String>) -> Remove,
+) -> Result<(), E>
+where
+    Add: std::future::Future<Output = Result<(), E>>,
+    Remove: std::future::Future<Output = Result<(), E>>,
+{
+    let (set, keys) = tag_changes(current, desired, previous);
+    if !set.is_empty() {
+        add(set).await?;
+    }
+    if !keys.is_empty() {
+        remove(keys).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

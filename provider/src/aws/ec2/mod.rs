@@ -13,7 +13,7 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, Unsuccessf
 use super::error::{AwsError, ErrorKind};
 use super::retry::{send, EVENTUALLY_VISIBLE};
 use super::session::Backend;
-use super::tags::{tag_changes, to_sdk};
+use super::tags::{self, to_sdk};
 use super::target_zones::SubnetRange;
 use crate::config::Context;
 
@@ -35,15 +35,10 @@ super::api_trait! {
     /// The EC2 calls the resources make. Lookups answer `None` for what does not exist; deletes
     /// of what is gone succeed.
     pub trait Ec2Api for SdkEc2<'_> {
-        /// Makes the resource's tags `desired`, removing keys we set before (`previous`) that
-        /// are no longer wanted; tags set by others stay.
-        async fn sync_tags(
-            &self,
-            resource_id: &str,
-            current: &Tags,
-            desired: &Tags,
-            previous: &Tags,
-        ) -> Result<(), AwsError>;
+        /// Adds or overwrites these tags (CreateTags); see [`Ec2::sync_tags`].
+        async fn add_tags(&self, resource_id: &str, tags: Tags) -> Result<(), AwsError>;
+        /// Removes these tag keys (DeleteTags).
+        async fn remove_tags(&self, resource_id: &str, keys: Vec<String>) -> Result<(), AwsError>;
         /// The VPC's IPv4 CIDR blocks (primary and associated).
         async fn vpc_cidrs(&self, vpc_id: &str) -> Result<Vec<String>, AwsError>;
         async fn subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError>;
@@ -175,6 +170,26 @@ impl<'a> Ec2<'a> {
     pub fn region(&self) -> Option<&str> {
         self.ctx.provider.session().region()
     }
+
+    /// Makes the resource's tags `desired`, removing keys we set before (`previous`) that are
+    /// no longer wanted; tags set by others stay.
+    pub async fn sync_tags(
+        &self,
+        resource_id: &str,
+        current: &Tags,
+        desired: &Tags,
+        previous: &Tags,
+    ) -> Result<(), AwsError> {
+        let api = self.api.as_ref();
+        tags::sync(
+            current,
+            desired,
+            previous,
+            |set| api.add_tags(resource_id, set),
+            |keys| api.remove_tags(resource_id, keys),
+        )
+        .await
+    }
 }
 
 impl<'a> Deref for Ec2<'a> {
@@ -237,42 +252,32 @@ impl<'a> SdkEc2<'a> {
         }
     }
 
-    pub async fn sync_tags(
-        &self,
-        resource_id: &str,
-        current: &Tags,
-        desired: &Tags,
-        previous: &Tags,
-    ) -> Result<(), AwsError> {
-        let (set, remove) = tag_changes(current, desired, previous);
-        if !set.is_empty() {
-            send!(
-                self.ctx,
-                "CreateTags",
-                EVENTUALLY_VISIBLE,
-                self.client
-                    .create_tags()
-                    .resources(resource_id)
-                    .set_tags(Some(to_sdk(&set)))
-            )
-            .await?;
-        }
-        if !remove.is_empty() {
-            let keys: Vec<Tag> = remove
-                .iter()
-                .map(|k| Tag::builder().key(k).build())
-                .collect();
-            send!(
-                self.ctx,
-                "DeleteTags",
-                EVENTUALLY_VISIBLE,
-                self.client
-                    .delete_tags()
-                    .resources(resource_id)
-                    .set_tags(Some(keys.clone()))
-            )
-            .await?;
-        }
+    pub async fn add_tags(&self, resource_id: &str, tags: Tags) -> Result<(), AwsError> {
+        send!(
+            self.ctx,
+            "CreateTags",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .create_tags()
+                .resources(resource_id)
+                .set_tags(Some(to_sdk(&tags)))
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_tags(&self, resource_id: &str, keys: Vec<String>) -> Result<(), AwsError> {
+        let keys: Vec<Tag> = keys.iter().map(|k| Tag::builder().key(k).build()).collect();
+        send!(
+            self.ctx,
+            "DeleteTags",
+            EVENTUALLY_VISIBLE,
+            self.client
+                .delete_tags()
+                .resources(resource_id)
+                .set_tags(Some(keys.clone()))
+        )
+        .await?;
         Ok(())
     }
 }

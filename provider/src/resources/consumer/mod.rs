@@ -210,6 +210,8 @@ async fn converge(
     state: &mut ConsumerState,
 ) -> Result<Converged, ResourceError> {
     let ec2 = Ec2::new(ctx);
+    // Known from the inputs alone, so refused before the lookups below start.
+    remote_region(ec2.region(), inputs)?;
     let tags = naming::with_instance(desired_tags(ctx, inputs), state.instance_id.as_deref());
     ctx.progress
         .status("checking the endpoint service and subnets");

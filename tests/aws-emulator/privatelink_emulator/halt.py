@@ -15,7 +15,7 @@ class Halt:
         writes = int(spec["after_writes"])
         if writes < 0:
             raise ValueError("after_writes must be >= 0")
-        rule = {"account": str(spec["account"]), "after_writes": writes, "seen": 0,
+        rule = {"account": str(spec["account"]), "after_writes": writes, "seen": 0, "admitted": 0,
                 "lose_answer": bool(spec.get("lose_answer", False))}
         with self._lock:
             self._rule = rule
@@ -30,10 +30,18 @@ class Halt:
             self._rule = None
 
     def halted(self, request):
-        """True if `request` must be dropped without being carried out."""
+        """True if `request` must be dropped without being carried out. A write let through
+        takes its place among the k at once: a caller's concurrent writes must not all pass
+        before the first is counted (k+1 writes would be carried out)."""
         with self._lock:
             rule = self._rule
-            return bool(rule and rule["account"] == request.account and rule["seen"] >= rule["after_writes"])
+            if not (rule and rule["account"] == request.account):
+                return False
+            if rule["admitted"] >= rule["after_writes"]:
+                return True
+            if request.write:
+                rule["admitted"] += 1
+            return False
 
     def carried_out(self, request):
         """Counts a write done; True if its answer must be dropped."""

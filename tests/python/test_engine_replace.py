@@ -5,6 +5,7 @@ it deletes the old resource (pulumi/pkg/resource/deploy/step_generator.go, `diff
 the pieces of the resource it replaces; the old resource's Delete must then leave them alone."""
 
 from article import CONSUMER_TYPE, PRODUCER_TYPE, consumer_inputs, producer_inputs
+import grpc
 import networks
 import pytest
 from lifecycle import ManagedResource
@@ -83,22 +84,24 @@ def test_a_replace_with_delete_before_replace_makes_a_fresh_set(producer, produc
 def test_a_forced_replace_into_another_vpc_is_refused_without_losing_the_old_endpoint(
         producer, producer_network, consumer_network, emulator, consumer):
     """`--replace` may come with changed inputs, and no Diff asks for delete-before-replace: the
-    endpoint found by name cannot move to the new VPC, so the create stops with an error that
-    says what to do, and the old endpoint stays."""
+    endpoint found by name cannot move to the new VPC, so the create stops, before it writes
+    anything, with an error that says what to do, and the old endpoint stays."""
     service = ManagedResource(producer, PRODUCER_TYPE, "db")
     service.up(producer_inputs(producer_network, consumer_network))
     elsewhere = networks.consumer_network(emulator, CONSUMER)
     before = emulator.inventory(CONSUMER)
     endpoint = ManagedResource(consumer, CONSUMER_TYPE, "endpoint")
     endpoint.up(consumer_inputs(consumer_network, service.outputs["serviceName"]))
-    old = (endpoint.id, endpoint.outputs, endpoint.inputs)
-    with pytest.raises(InitFailed) as failed:
+    old_id = endpoint.id
+    seq = emulator.last_seq()
+    with pytest.raises(grpc.RpcError) as failed:
         endpoint.forced_replace(consumer_inputs(elsewhere, service.outputs["serviceName"]))
-    assert "deleteBeforeReplace" in failed.value.message and elsewhere["vpc_id"] not in failed.value.message, \
-        failed.value.message
-    assert endpoint_exists(emulator, old[0])
-    # The engine keeps both: the partial successor and the old resource; both delete cleanly.
+    message = failed.value.details()
+    assert "deleteBeforeReplace" in message and elsewhere["vpc_id"] not in message, message
+    # Refused before any write, so no partial successor: the engine keeps the old resource only.
+    assert not isinstance(failed.value, InitFailed)
+    assert [e["action"] for e in emulator.log(since=seq, account=CONSUMER, write="true")] == []
+    assert endpoint_exists(emulator, old_id) and endpoint.id == old_id
     endpoint.destroy()
-    consumer.delete(CONSUMER_TYPE, "endpoint", old[0], old[1], inputs=old[2])
     assert emulator.inventory(CONSUMER) == before, "pieces were orphaned"
     service.destroy()

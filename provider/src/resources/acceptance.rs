@@ -59,13 +59,6 @@ async fn connection(
         .find(|c| c.endpoint_id == inputs.endpoint_id))
 }
 
-fn backoff(ceiling: Duration) -> Backoff {
-    Backoff {
-        ceiling,
-        ..Backoff::default()
-    }
-}
-
 #[async_trait]
 impl Resource for EndpointAcceptance {
     const TOKEN: &'static str = "privatelink:index:EndpointAcceptance";
@@ -105,7 +98,7 @@ impl Resource for EndpointAcceptance {
         let found = wait_for(
             ctx,
             "the endpoint's connection request",
-            backoff(APPEAR_WITHIN),
+            Backoff::until(APPEAR_WITHIN),
             || async {
                 Ok(match connection(&ec2, inputs).await? {
                     Some(c) => Poll::Ready(c),
@@ -146,7 +139,7 @@ impl Resource for EndpointAcceptance {
         let accepted = wait_for(
             ctx,
             "the connection to become available",
-            backoff(ACCEPTED_WITHIN),
+            Backoff::until(ACCEPTED_WITHIN),
             || async {
                 match connection(&ec2, inputs).await? {
                     Some(c) if c.state == EndpointState::Available => Ok(Poll::Ready(c)),

@@ -103,13 +103,6 @@ const AVAILABLE_WITHIN: Duration = Duration::from_secs(20 * 60);
 /// AWS answers the change at once; DescribeVpcEndpoints shows it moments later.
 const SHOWN_WITHIN: Duration = Duration::from_secs(5 * 60);
 
-fn backoff(ceiling: Duration) -> Backoff {
-    Backoff {
-        ceiling,
-        ..Backoff::default()
-    }
-}
-
 /// Whether AWS will turn private DNS on for an endpoint to `service` (as this account sees it,
 /// `None` when it cannot) in `vpc_id`; every refusal names `property` and says what to do, before
 /// anything is written.
@@ -167,7 +160,7 @@ async fn available(
     wait_for(
         ctx,
         "the endpoint to be accepted and available",
-        backoff(AVAILABLE_WITHIN),
+        Backoff::until(AVAILABLE_WITHIN),
         || async {
             let endpoint = ec2
                 .endpoint(endpoint_id)
@@ -211,7 +204,7 @@ async fn set(
     wait_for(
         ctx,
         "the endpoint's private DNS change",
-        backoff(SHOWN_WITHIN),
+        Backoff::until(SHOWN_WITHIN),
         || async {
             match ec2.endpoint(&endpoint.id).await? {
                 Some(e) if e.private_dns_enabled == wanted => Ok(Poll::Ready(e)),

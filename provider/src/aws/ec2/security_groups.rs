@@ -423,22 +423,14 @@ impl SdkEc2<'_> {
             return Ok(());
         }
         let what = format!("network interfaces to release security group {id}");
-        wait_for(
-            self.ctx,
-            &what,
-            Backoff {
-                ceiling: RELEASE_WITHIN,
-                ..Backoff::default()
-            },
-            || async {
-                let using = self.interfaces_using(id).await?;
-                Ok(if using.is_empty() {
-                    Poll::Ready(())
-                } else {
-                    Poll::Pending(format!("still used by {}", using.join(", ")))
-                })
-            },
-        )
+        wait_for(self.ctx, &what, Backoff::until(RELEASE_WITHIN), || async {
+            let using = self.interfaces_using(id).await?;
+            Ok(if using.is_empty() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending(format!("still used by {}", using.join(", ")))
+            })
+        })
         .await
         .map_err(|e| AwsError {
             operation: "DeleteSecurityGroup",

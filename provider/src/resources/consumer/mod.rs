@@ -148,14 +148,10 @@ async fn wait_for_state(
     id: &str,
     ceiling: Duration,
 ) -> Result<Endpoint, ResourceError> {
-    let backoff = Backoff {
-        ceiling,
-        ..Backoff::default()
-    };
     wait_for(
         ctx,
         "the producer to accept the endpoint connection",
-        backoff,
+        Backoff::until(ceiling),
         || async {
             match ec2.endpoint(id).await? {
                 Some(e) if e.state == EndpointState::Available => Ok(Poll::Ready(e)),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the release plugin on the local AWS emulator with AWS's real delays scaled down
 # (tests/bench/bench.py). Prints a table; --json FILE writes the figures; --quick is a
-# short run (fewer repeats, 1 and 3 consumers, delays halved again). Usage:
+# short run (fewer repeats, 1 and 3 consumers, delays 1/60 of AWS's instead of 1/6). Usage:
 #   bash scripts/bench.sh [--quick] [--json FILE] [--factor F]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -189,6 +189,16 @@ fn not_found(operation: &'static str, code: &str, id: &str) -> AwsError {
     AwsError::reported(operation, code, &format!("`{id}` does not exist"))
 }
 
+/// A tag write (EC2's or ELB's): `edit` applied to the tags found, or the action's NotFound.
+fn edit_tags(
+    found: Option<&mut Tags>,
+    (operation, code, id): (&'static str, &str, &str),
+    edit: impl FnOnce(&mut Tags),
+) -> Result<(), AwsError> {
+    edit(found.ok_or_else(|| not_found(operation, code, id))?);
+    Ok(())
+}
+
 fn refused(operation: &'static str, code: &str, message: String) -> AwsError {
     AwsError::reported(operation, code, &message)
 }
@@ -538,20 +548,24 @@ impl<'a> FakeEc2<'a> {
 impl Ec2Api for FakeEc2<'_> {
     async fn add_tags(&self, resource_id: &str, tags: Tags) -> Result<(), AwsError> {
         self.run("CreateTags", |w| {
-            w.ec2_tags_of(resource_id)
-                .ok_or_else(|| not_found("CreateTags", "InvalidID.NotFound", resource_id))?
-                .extend(tags.clone());
-            Ok(())
+            let found = w.ec2_tags_of(resource_id);
+            edit_tags(
+                found,
+                ("CreateTags", "InvalidID.NotFound", resource_id),
+                |t| t.extend(tags.clone()),
+            )
         })
         .await
     }
 
     async fn remove_tags(&self, resource_id: &str, keys: Vec<String>) -> Result<(), AwsError> {
         self.run("DeleteTags", |w| {
-            w.ec2_tags_of(resource_id)
-                .ok_or_else(|| not_found("DeleteTags", "InvalidID.NotFound", resource_id))?
-                .retain(|k, _| !keys.contains(k));
-            Ok(())
+            let found = w.ec2_tags_of(resource_id);
+            edit_tags(
+                found,
+                ("DeleteTags", "InvalidID.NotFound", resource_id),
+                |t| t.retain(|k, _| !keys.contains(k)),
+            )
         })
         .await
     }
@@ -1679,20 +1693,20 @@ impl LoadBalancingApi for FakeElbv2<'_> {
 
     async fn add_tags(&self, arn: &str, tags: Tags) -> Result<(), AwsError> {
         self.run("AddTags", |w| {
-            w.tags_of(arn)
-                .ok_or_else(|| not_found("AddTags", "LoadBalancerNotFound", arn))?
-                .extend(tags.clone());
-            Ok(())
+            let found = w.tags_of(arn);
+            edit_tags(found, ("AddTags", "LoadBalancerNotFound", arn), |t| {
+                t.extend(tags.clone())
+            })
         })
         .await
     }
 
     async fn remove_tags(&self, arn: &str, keys: Vec<String>) -> Result<(), AwsError> {
         self.run("RemoveTags", |w| {
-            w.tags_of(arn)
-                .ok_or_else(|| not_found("RemoveTags", "LoadBalancerNotFound", arn))?
-                .retain(|k, _| !keys.contains(k));
-            Ok(())
+            let found = w.tags_of(arn);
+            edit_tags(found, ("RemoveTags", "LoadBalancerNotFound", arn), |t| {
+                t.retain(|k, _| !keys.contains(k))
+            })
         })
         .await
     }

@@ -8,8 +8,9 @@
 //! T is (a 10 s acceptance and a 3 min load balancer alike). The cost is logarithmic: about
 //! 1/0.03 = 33 probes each time the wait's length grows e-fold, so with the defaults (100 ms
 //! floor, 5 s cap, average jitter) a 1 min wait makes about 110 describes and a 3 min wait about
-//! 150 (one every 1.2 s on average; at 5 % they were about 80 and 110), then 12 a minute. The share was 5 % until the benchmarks (tests/bench)
-//! showed late noticing to be most of what a create spends beyond AWS's own transitions.
+//! 150 (one every 1.2 s on average), then 12 a minute. The share was 5 % (about 80 and 110)
+//! until the benchmarks (tests/bench) showed late noticing to be most of what a create spends
+//! beyond AWS's own transitions.
 
 use std::future::Future;
 use std::time::{Duration, Instant};

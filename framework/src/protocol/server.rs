@@ -22,6 +22,7 @@ use crate::runtime::redact::Secrets;
 use crate::runtime::registry::{DynResource, OperationError, Registry};
 use crate::runtime::resource::{ChangeKind, CheckFailure, Context};
 use crate::runtime::value::{PropertyMap, PropertyValue};
+use crate::runtime::wait::Pace;
 
 /// The service for a provider whose configuration hook is `H`.
 pub struct ProviderService<H: Configure> {
@@ -30,6 +31,8 @@ pub struct ProviderService<H: Configure> {
     configured: RwLock<Option<H::Configured>>,
     /// Cancelled by the Cancel RPC: every in-flight operation's context derives from it.
     cancel: CancellationToken,
+    /// Shared by every operation's waits.
+    pace: Pace,
     log: RwLock<Arc<dyn LogSink>>,
 }
 
@@ -44,6 +47,7 @@ impl<H: Configure> ProviderService<H> {
             registry,
             configured: RwLock::new(None),
             cancel: CancellationToken::new(),
+            pace: Pace::default(),
             log: RwLock::new(log),
         }
     }
@@ -101,6 +105,7 @@ impl<H: Configure> ProviderService<H> {
             deadline: (timeout > 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout)),
             cancel: self.cancel.child_token(),
             progress: Progress::new(urn, sink),
+            pace: self.pace.clone(),
             provider,
         })
     }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
 use super::value::PropertyMap;
+use super::wait::Pace;
 
 /// A user mistake in one property, reported by Check next to that property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +121,8 @@ pub struct Context<P> {
     pub deadline: Option<Instant>,
     pub cancel: CancellationToken,
     pub progress: Progress,
+    /// The pace every wait of this plugin process shares (one per process, not per request).
+    pub pace: Pace,
     pub provider: P,
 }
 

@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::{LogSink, Progress, Severity};
 use super::resource::Context;
+use super::wait::Pace;
 
 /// Records the messages of status lines.
 #[derive(Default)]
@@ -35,6 +36,7 @@ pub fn context_with<P>(provider: P) -> (Context<P>, Arc<Mutex<Vec<String>>>) {
         deadline: None,
         cancel: CancellationToken::new(),
         progress: Progress::new("urn", Arc::new(Recorder(lines.clone()))),
+        pace: Pace::default(),
         provider,
     };
     (ctx, lines)

@@ -13,9 +13,54 @@
 //! beyond AWS's own transitions.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::resource::{Context, ResourceError};
+
+/// Probes a second that all the waits of one provider process share, at most. One wait never
+/// meets it (its floor is 100 ms); fifty begun together (a stack's fifty endpoints destroyed at
+/// once, each waiting for AWS to release its interfaces) would otherwise poll 500 times a second,
+/// far above EC2's request rate for describes (a bucket of 100 refilled at 20 a second:
+/// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html). Throttling would be
+/// retried, but would slow every other caller in the account too.
+pub const PROBES_PER_SECOND: u32 = 20;
+
+/// The turns of the waits that share it (the server makes one per plugin process): each probe
+/// after a pause takes the next free turn, one per `1 / per_second`, in the order asked.
+#[derive(Debug, Clone)]
+pub struct Pace {
+    spacing: Duration,
+    next_free: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Pace {
+    pub fn new(per_second: u32) -> Self {
+        Pace {
+            spacing: Duration::from_secs(1) / per_second.max(1),
+            next_free: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Waits for the next free turn (at once when the waits have been polling slowly enough).
+    pub async fn turn(&self) {
+        let now = Instant::now();
+        let at = {
+            // A panic cannot leave the instant half-written: the poisoned value is still usable.
+            let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
+            let at = next_free.map_or(now, |free| free.max(now));
+            *next_free = Some(at + self.spacing);
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace::new(PROBES_PER_SECOND)
+    }
+}
 
 /// What a probe found.
 #[derive(Debug)]
@@ -110,7 +155,7 @@ where
         let pause = backoff.interval(elapsed).min(ceiling - elapsed);
         tokio::select! {
             _ = ctx.cancel.cancelled() => return Err(ResourceError::Cancelled(format!("waiting for {what}"))),
-            _ = tokio::time::sleep(pause) => {}
+            _ = async { tokio::time::sleep(pause).await; ctx.pace.turn().await } => {}
         }
     }
 }
@@ -239,6 +284,51 @@ mod tests {
         .expect_err("cancelled");
         assert!(matches!(err, ResourceError::Cancelled(_)));
         assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn turns_are_spaced_whoever_asks() {
+        let pace = Pace::new(50); // one turn per 20 ms
+        let started = Instant::now();
+        let turns: Vec<_> = (0..10).map(|_| pace.turn()).collect();
+        futures::future::join_all(turns).await;
+        // The first turn is free; the other nine each wait for theirs.
+        assert!(
+            started.elapsed() >= Duration::from_millis(180),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_waits_share_the_pace() {
+        let (mut ctx, _) = context();
+        ctx.pace = Pace::new(20); // one turn per 50 ms
+        let probes = AtomicU32::new(0);
+        let started = Instant::now();
+        let wait = |_| {
+            let (ctx, probes) = (&ctx, &probes);
+            async move {
+                let seen = AtomicU32::new(0);
+                wait_for(ctx, "x", quick(), || async {
+                    probes.fetch_add(1, Ordering::SeqCst);
+                    Ok(match seen.fetch_add(1, Ordering::SeqCst) {
+                        0..=2 => Poll::Pending("p".into()),
+                        _ => Poll::Ready(()),
+                    })
+                })
+                .await
+            }
+        };
+        let done = futures::future::join_all((0..4).map(wait)).await;
+        assert!(done.iter().all(Result::is_ok));
+        // Four waits of four probes: the first of each is free, the other twelve take turns.
+        assert_eq!(probes.load(Ordering::SeqCst), 16);
+        assert!(
+            started.elapsed() >= Duration::from_millis(550),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]
